@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: ISC */
+/* placeholder: to be written */
+typedef int ctp_placeholder_ctp_icmp;
