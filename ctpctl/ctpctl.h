@@ -33,14 +33,14 @@ struct ctpctl_out {
 	 * NULL for an operating-system error; off is the octet offset in
 	 * the input, or -1 when there is none.
 	 */
-	void	(*error)(const struct ctpctl *, const char *err, long long off,
-		    const char *msg);
+	void	(*error)(const struct ctpctl *, const char *err,
+		    long long off, const char *msg);
 };
 
 /* One row of the grammar table. */
 struct ctpctl_cmd {
 	const char	*words[CTPCTL_MAXWORDS];	/* NULL-terminated */
-	const char	*args;		/* options and operands, for usage */
+	const char	*args;		/* options, operands: usage */
 	const char	*help;		/* one line, for usage */
 	/*
 	 * Runs the command; argv[0] is its last word, so getopt() sees the
@@ -50,10 +50,10 @@ struct ctpctl_cmd {
 };
 
 struct ctpctl {
-	const char		*sock;		/* -s; control commands only */
-	int			 json;		/* -j */
+	const char		*sock;	/* -s: control commands */
+	int			 json;	/* -j */
 	const struct ctpctl_out	*out;
-	const struct ctpctl_cmd	*cmd;		/* the command being run */
+	const struct ctpctl_cmd	*cmd;	/* the running command */
 };
 
 /* Select the text or the JSON renderer from ctl->json. */

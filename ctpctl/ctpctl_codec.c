@@ -302,7 +302,7 @@ encode(const struct ctpctl *ctl, const json_t *doc, bool hex)
 
 	if (!json_is_object(doc))
 		return ctpctl_fail(ctl, "JSON", -1, "expected a JSON object");
-	/* The decode -j form: {"status": "ok", "icmp": {...}, "message": {...}} */
+	/* The decode -j form: {"status":"ok", "icmp":{...}, "message":{...}} */
 	if (json_object_get(doc, "message") != NULL) {
 		json_object_foreach((json_t *)doc, k, v) {
 			if (strcmp(k, "status") == 0) {

@@ -29,12 +29,13 @@
 static const struct {
 	unsigned	 members;
 	bool		 request;	/* its CDBs are request CDBs */
-	const char	*flag;		/* name of the X bit, NULL if reserved */
+	const char	*flag;		/* X bit name; NULL: reserved */
 } msgtab[CTP_MSG_TYPE_MAX + 1] = {
 	[CTP_MSG_CTAR] =	{ JM_MN | JM_AR | JM_SEQ | JM_TOKEN | JM_CDBS,
 				  true, "A" },
 	[CTP_MSG_CTAA] =	{ JM_MN | JM_ENTRIES, false, NULL },
-	[CTP_MSG_CTD] =		{ JM_ELAPSED | JM_MN | JM_CDBS, false, "A" },
+	[CTP_MSG_CTD] =		{ JM_ELAPSED | JM_MN | JM_CDBS, false,
+				  "A" },
 	[CTP_MSG_PCTD] =	{ JM_ELAPSED | JM_MN | JM_KEY | JM_CDBS,
 				  false, "A" },
 	[CTP_MSG_CTDR] =	{ JM_MN | JM_ENTRIES, false, "S" },
@@ -102,7 +103,7 @@ addr_json(const struct ctp_addr *a, bool v4)
 	return json_string(s);
 }
 
-/* FPTs are integers, as in the feature layer's CDBs; input takes "0x..." too. */
+/* FPTs are integers, as in the feature layer's CDBs; input takes "0x.." too. */
 static json_t *
 fpt_json(uint16_t fpt)
 {
@@ -418,7 +419,8 @@ get_hex(struct jin *in, const char *path, const json_t *j, uint8_t *b,
 	len = json_string_length(j);
 	if (len % 2 != 0 || len / 2 < minn || len / 2 > maxn) {
 		if (minn == maxn)
-			return jerr(in, path, "expected %zu hex digits", 2 * minn);
+			return jerr(in, path, "expected %zu hex digits",
+			    2 * minn);
 		return jerr(in, path, "expected %zu to %zu octets as hex "
 		    "digits", minn, maxn);
 	}
@@ -564,7 +566,8 @@ get_entries(struct jin *in, const json_t *j, struct ctp_msg *m)
 			return jerr(in, path, "expected an object, got %s",
 			    jtype(ent));
 		json_object_foreach(ent, k, v) {
-			if (strcmp(k, "fpt") != 0 && strcmp(k, "feature") != 0 &&
+			if (strcmp(k, "fpt") != 0 &&
+			    strcmp(k, "feature") != 0 &&
 			    strcmp(k, "status") != 0) {
 				snprintf(path, sizeof(path), "entries[%zu].%s",
 				    i, k);
@@ -617,9 +620,9 @@ get_cdbs(struct jin *in, const json_t *j, struct ctp_msg *m, uint8_t *store,
 			    jtype(c));
 		eb[0] = '\0';
 		n = 0;
-		if ((e = ctp_feature_cdb_from_json(c, msgtab[m->hdr.type].request,
-		    store + *used, cap - *used, &n, &m->cdbs[i], eb,
-		    sizeof(eb))) != CTP_OK) {
+		if ((e = ctp_feature_cdb_from_json(c,
+		    msgtab[m->hdr.type].request, store + *used, cap - *used,
+		    &n, &m->cdbs[i], eb, sizeof(eb))) != CTP_OK) {
 			jerr(in, path, "%s", eb[0] != '\0' ? eb :
 			    ctp_strerror(e));
 			return e;

@@ -16,7 +16,7 @@
 #include "ctp_msg.h"
 
 /* Flags for ctp_json_from_msg(). */
-#define CTP_JSON_KEY		0x01	/* include the PCTD key as hex ("key") */
+#define CTP_JSON_KEY		0x01	/* the PCTD key, as hex */
 
 /*
  * Render m as a new JSON object in *out (the caller owns the reference).

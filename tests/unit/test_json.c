@@ -17,8 +17,8 @@
 
 #define MN6	"20010db8000000000000000000000010"
 #define AR6	"20010db8000000000000000000000001"
-#define MLD	"00010400 20010db8 00010000 ff0e0000 00000000 00000000 00001234 " \
-		"00000000"
+#define MLD	"00010400 20010db8 00010000 ff0e0000 00000000 00000000 " \
+		"00001234 00000000"
 /* One CDB of every known FPT, with and without presence vectors. */
 #define AAA_PV	"ff0105c0 c1000000 01020304 05060708 00000e10 85956a99 " \
 		"3804cda1 4f8e09d3 903088da 00000000"
@@ -48,7 +48,8 @@ static const struct {
 	{ "CTAA v6, no entries", "22000014" MN6 },
 	{ "CTD v4, MLD", "23c0002c 00000064 c000020a " MLD },
 	{ "CTD v6, no CDBs (D3)", "23000018 00000000" MN6 },
-	{ "CTD v6, unknown FPT, R", "23400020 00000005" MN6 "77770140 01020304" },
+	{ "CTD v6, unknown FPT, R", "23400020 00000005" MN6
+	    "77770140 01020304" },
 	{ "CTD v6, every feature", "234000f0 00000001" MN6 AAA_PV QOS4 ROHC
 	    ERRCDB MLD_PV ROHC_PV },
 	{ "CTD v4, malformed MLD (D10)", "2380003c 00000000 c000020a " MLD_BAD
@@ -396,11 +397,14 @@ static const struct {
 	{ "{\"type\":\"CTDR\",\"mn\":\"192.0.2.1\",\"entries\":[{\"fpt\":1}]}",
 	    "entries[0].status: missing member" },
 	{ "{\"type\":\"CTDR\",\"mn\":\"192.0.2.1\",\"entries\":[{\"fpt\":1,"
-	    "\"status\":\"FINE\"}]}", "entries[0].status: unknown status \"FINE\"" },
+	    "\"status\":\"FINE\"}]}",
+	    "entries[0].status: unknown status \"FINE\"" },
 	{ "{\"type\":\"CTDR\",\"mn\":\"192.0.2.1\",\"entries\":[{\"fpt\":1,"
-	    "\"status\":256}]}", "entries[0].status: 256 is out of range 0..255" },
+	    "\"status\":256}]}",
+	    "entries[0].status: 256 is out of range 0..255" },
 	{ "{\"type\":\"CTDR\",\"mn\":\"192.0.2.1\",\"entries\":[{\"fpt\":65536,"
-	    "\"status\":0}]}", "entries[0].fpt: 65536 is out of range 0..65535" },
+	    "\"status\":0}]}",
+	    "entries[0].fpt: 65536 is out of range 0..65535" },
 	{ "{\"type\":\"CTDR\",\"mn\":\"192.0.2.1\",\"entries\":[{\"fpt\":"
 	    "\"0x01\",\"status\":0}]}",
 	    "entries[0].fpt: expected \"0x\" and 4 hex digits" },
