@@ -7,6 +7,7 @@
 import hashlib
 import hmac
 import ipaddress
+import json
 import os
 import struct
 import sys
@@ -190,11 +191,50 @@ def features():
     yield "requests", req(0x0001) + req(0xFF01, True) + req(0xFF02) + req(0xFF03)
 
 
-def write(sub, items):
+# CDBs as JSON objects (the JSON FORMAT of libctp/ctp_feature.h).
+FEATURE_JSON = {
+    "aaa": {"feature": "aaa", "r": True, "fields": {
+        "session_id": "1122334455667788", "authz_lifetime": 3600,
+        "idle_timeout": 300, "octets_in": 1048576, "octets_out": 262144,
+        "packets_in": 1200, "packets_out": 900,
+        "identity_digest": "85956a993804cda14f8e09d3903088da"}},
+    "aaa_big": {"fpt": "0xff01", "fields": {
+        "octets_in": "18446744073709551615", "session_id": "00000000000000ff"}},
+    "qos_v4": {"fpt": 65282, "feature": "qos", "p": True, "fields": {
+        "family": 4, "proto": 17, "src": "192.0.2.10",
+        "dst": "::ffff:198.51.100.20", "src_port": 5004, "dst_port": 5006,
+        "dscp": 46, "committed_rate": 128}},
+    "qos_v6": {"feature": "qos", "p": False, "fields": {
+        "family": 6, "proto": 6, "src": "2001:db8:1::10",
+        "dst": "2001:db8:2::20", "src_port": 443, "dst_port": 50000,
+        "dscp": 0, "committed_rate": 1000, "peak_rate": 2000,
+        "bucket": 65536}},
+    "rohc": {"fpt": "0xff03", "fields": {
+        "profile": 1, "cid": 3, "mode": "o", "flags": 1, "context_len": 4,
+        "context": "deadbeef"}},
+    "mld": {"feature": "mld", "fields": {
+        "prefix": "2001:db8:1::/64", "group": "ff05::1:3"}},
+    "error": {"feature": "error", "fields": {"entries": [
+        {"fpt": 65281, "status": "NO_CONTEXT"}, {"fpt": 1, "status": 64}]}},
+    "unknown": {"fpt": 16962, "r": False, "p": True, "pv": 3221225472,
+                "data": "0102030405060708"},
+    # MLD as raw data with non-zero padding (D6)
+    "raw_known": {"fpt": 1, "p": False, "data": (
+        addr("2001:db8:1::")[:8] + addr("ff05::1:3") + b"\xa5" * 4).hex()},
+    "request": {"fpt": 65281, "r": True},
+}
+
+
+def jsons():
+    for name, obj in FEATURE_JSON.items():
+        yield name, json.dumps(obj, separators=(",", ":")).encode()
+
+
+def write(sub, items, ext=".bin"):
     d = os.path.join(TOP, sub)
     os.makedirs(d, exist_ok=True)
     for name, data in items:
-        with open(os.path.join(d, name + ".bin"), "wb") as f:
+        with open(os.path.join(d, name + ext), "wb") as f:
             f.write(data)
 
 
@@ -209,6 +249,7 @@ def main():
     write("msg", msgs())
     write("icmp", icmps())
     write("feature", features())
+    write("feature", jsons(), ".json")
     return 0
 
 
