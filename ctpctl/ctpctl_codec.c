@@ -135,11 +135,15 @@ decode(struct ctpctl *ctl, uint8_t *b, size_t len, int flags)
 		return fail_ctp(ctl, e, -1);
 	}
 	if ((doc = json_pack("{s:s}", "status", "ok")) == NULL ||
-	    (ij != NULL && json_object_set_new(doc, "icmp", ij) != 0) ||
-	    json_object_set_new(doc, "message", mj) != 0) {
+	    (ij != NULL && json_object_set(doc, "icmp", ij) != 0) ||
+	    json_object_set(doc, "message", mj) != 0) {
+		json_decref(ij);
+		json_decref(mj);
 		json_decref(doc);
 		return fail_ctp(ctl, CTP_ERR_NOMEM, -1);
 	}
+	json_decref(ij);
+	json_decref(mj);
 	ctl->out->result(ctl, doc);
 	rc = ferror(stdout) ? ctpctl_fail(ctl, NULL, -1,
 	    "standard output: write error") : CTPCTL_EXIT_OK;
