@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * libFuzzer target for the CXTP message codec (spec §3): ctp_msg_decode under
- * the hard limits and under small caps, then re-encoding.  Every invariant
- * that fails aborts, so libFuzzer keeps the input as a crash artifact.
+ * the hard limits and under small caps, re-encoding, and the JSON rendering
+ * of ctpctl.  Every invariant that fails aborts, so libFuzzer keeps the input
+ * as a crash artifact.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
+#include "ctp_json.h"
 #include "ctp_msg.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
@@ -18,7 +22,8 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 		fuzz_fail(__LINE__, #c);				\
 } while (0)
 
-static struct ctp_msg	 m_def, m_small, m_again, m_canon;
+static struct ctp_msg	 m_def, m_small, m_again, m_canon, m_json;
+static uint8_t		 jstore[65536];
 
 static void
 fuzz_fail(int line, const char *what)
@@ -32,7 +37,8 @@ in_buf(const uint8_t *p, size_t n, const uint8_t *buf, size_t len)
 {
 	if (n == 0)
 		return 1;
-	return p != NULL && p >= buf && n <= len && p - buf <= (long)(len - n);
+	return p != NULL && p >= buf && n <= len &&
+	    (size_t)(p - buf) <= len - n;
 }
 
 /* The fields a decoder defines for the message type (ctp_msg.h). */
@@ -73,7 +79,7 @@ addr_eq(const struct ctp_addr *a, const struct ctp_addr *b)
  * payloads are compared by content since they point into different buffers.
  */
 static int
-msg_eq(const struct ctp_msg *a, const struct ctp_msg *b)
+msg_eq_cdbs(const struct ctp_msg *a, const struct ctp_msg *b, int data)
 {
 	unsigned	 t = a->hdr.type;
 	size_t		 i;
@@ -100,11 +106,12 @@ msg_eq(const struct ctp_msg *a, const struct ctp_msg *b)
 		for (i = 0; i < a->ncdbs; i++) {
 			const struct ctp_cdb *x = &a->cdbs[i], *y = &b->cdbs[i];
 
-			if (x->fpt != y->fpt || x->p != y->p || x->r != y->r ||
-			    (x->p && x->pv != y->pv) ||
+			if (x->fpt != y->fpt || x->p != y->p || x->r != y->r)
+				return 0;
+			if (data && ((x->p && x->pv != y->pv) ||
 			    x->data_len != y->data_len ||
 			    (x->data_len > 0 &&
-			    memcmp(x->data, y->data, x->data_len) != 0))
+			    memcmp(x->data, y->data, x->data_len) != 0)))
 				return 0;
 		}
 	}
@@ -117,6 +124,12 @@ msg_eq(const struct ctp_msg *a, const struct ctp_msg *b)
 				return 0;
 	}
 	return 1;
+}
+
+static int
+msg_eq(const struct ctp_msg *a, const struct ctp_msg *b)
+{
+	return msg_eq_cdbs(a, b, 1);
 }
 
 /* Structural facts every successfully decoded message must satisfy. */
@@ -207,6 +220,60 @@ encode_exact(const struct ctp_msg *m, size_t *outlen)
 	CHECK(ctp_msg_encode(m, b, n - 1, &n2) == CTP_ERR_NOSPACE);
 	*outlen = n;
 	return b;
+}
+
+/*
+ * ctpctl's view: the JSON rendering (key included) parses back, encodes and
+ * decodes to a message with the same rendering.  CDBs shown as "fields" lose
+ * their padding and surplus octets (D6); every other octet survives, so
+ * without such CDBs the encoding is the canonical one, enc.
+ */
+static void
+check_json(const struct ctp_msg *m, const uint8_t *enc, size_t elen)
+{
+	json_t		*j = NULL, *j2 = NULL, *c;
+	char		 eb[256], *s;
+	uint8_t		*b;
+	size_t		 blen, i, eo;
+	int		 typed = 0;
+
+	CHECK(ctp_json_from_msg(m, CTP_JSON_KEY, &j) == CTP_OK && j != NULL);
+	eb[0] = '\0';
+	if (ctp_json_to_msg(j, &m_json, jstore, sizeof(jstore), eb,
+	    sizeof(eb)) != CTP_OK) {
+		if ((s = json_dumps(j, JSON_COMPACT)) != NULL)
+			fprintf(stderr, "rendered: %s\n", s);
+		free(s);
+		fprintf(stderr, "parse: %s\n", eb);
+		CHECK(!"the JSON rendering parses back");
+	}
+	CHECK(m_json.hdr.length == m->hdr.length);
+	json_array_foreach(json_object_get(j, "cdbs"), i, c)
+		if (json_object_get(c, "fields") != NULL)
+			typed = 1;
+	b = encode_exact(&m_json, &blen);
+	if (!typed)
+		CHECK(blen == elen && memcmp(b, enc, elen) == 0);
+	else
+		CHECK(blen <= elen);
+	eo = (size_t)-1;
+	CHECK(ctp_msg_decode(b, blen, NULL, &m_json, &eo) == CTP_OK);
+	CHECK(msg_eq_cdbs(&m_json, m, 0));
+	CHECK(ctp_json_from_msg(&m_json, CTP_JSON_KEY, &j2) == CTP_OK);
+	json_object_del(j, "length");
+	json_object_del(j2, "length");
+	if (!json_equal(j, j2)) {
+		if ((s = json_dumps(j, JSON_COMPACT)) != NULL)
+			fprintf(stderr, "first:  %s\n", s);
+		free(s);
+		if ((s = json_dumps(j2, JSON_COMPACT)) != NULL)
+			fprintf(stderr, "second: %s\n", s);
+		free(s);
+		CHECK(!"JSON -> wire -> JSON is a fixed point");
+	}
+	free(b);
+	json_decref(j2);
+	json_decref(j);
 }
 
 int
@@ -305,6 +372,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	enc2 = encode_exact(&m_canon, &elen2);
 	CHECK(elen2 == elen && memcmp(enc, enc2, elen) == 0);
 	free(enc2);
+	check_json(&m_def, enc, elen);
 	/*
 	 * Re-encoding keeps the size, except that a full CDB used as a request
 	 * (D2) may shrink to the 4-octet form.  At the same size it may only
