@@ -204,7 +204,7 @@ op_token(void)
 	sink++;
 }
 
-/* The baseline: what the token costs at least, one HMAC-SHA1 on a reused ctx. */
+/* The baseline the token cannot beat: one HMAC-SHA1 on a reused context. */
 static void
 op_bare(void)
 {

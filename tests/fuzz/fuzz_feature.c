@@ -25,7 +25,8 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 #define STORE_CAP	4096
 
 static struct ctp_msg	 m, m2;
-static uint8_t		 msgbuf[CTP_MSG_MAX + 64], encbuf[CTP_MSG_MAX + 64];
+static uint8_t		 msgbuf[CTP_MSG_MAX + 64];
+static uint8_t		 encbuf[CTP_MSG_MAX + 64];
 static uint8_t		 store1[STORE_CAP], store2[STORE_CAP];
 static uint8_t		 store3[STORE_CAP], store4[STORE_CAP];
 static struct ctp_fvals	 fv;
@@ -122,11 +123,13 @@ check_built(const struct ctp_cdb *c, size_t used, const uint8_t *store,
 
 	CHECK(used <= STORE_CAP);
 	if (c->data_len > 0)
-		CHECK(c->data >= store && c->data + c->data_len <= store + used);
+		CHECK(c->data >= store &&
+		    c->data + c->data_len <= store + used);
 	if (!request || from_fields)
 		CHECK(!is_request_form(c));
 	if (!is_request_form(c))
-		CHECK((CTP_CDB_HDR_LEN + (c->p ? 4 : 0) + c->data_len) % 8 == 0);
+		CHECK((CTP_CDB_HDR_LEN + (c->p ? 4 : 0) + c->data_len) %
+		    8 == 0);
 	eo = 0;
 	ev = ctp_feature_validate(c, &eo);
 	if (from_fields && ev != CTP_OK) {

@@ -324,7 +324,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_decoded(&m_small, buf, size, &small);
 		CHECK(msg_eq(&m_small, &m_def));
 	} else if (e_def == CTP_OK)
-		CHECK(e_small == CTP_ERR_TOO_BIG || e_small == CTP_ERR_TOO_MANY);
+		CHECK(e_small == CTP_ERR_TOO_BIG ||
+		    e_small == CTP_ERR_TOO_MANY);
 
 	if (e_def != CTP_OK)
 		goto out;

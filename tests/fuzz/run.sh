@@ -69,8 +69,10 @@ for target in "$@"; do
 	    >"$log" 2>&1
 	rc=$?
 
-	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
-	tsecs=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
+	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" |
+	    tail -n 1)
+	rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" |
+	    tail -n 1)
 	units=$(count "$work"/* "$work"/.[!.]*)
 	after=$(count "$artifacts"*)
 	rm -rf "$work"
@@ -86,7 +88,7 @@ for target in "$@"; do
 		why="new artifacts"
 	fi
 	if [ -z "$why" ]; then
-		echo "fuzz: $name: $runs runs in ${secs}s (${tsecs:-?}/s)," \
+		echo "fuzz: $name: $runs runs in ${secs}s (${rate:-?}/s)," \
 		    "$nseeds seeds, $units corpus units"
 		echo "fuzz: $name ok"
 	else
@@ -95,8 +97,8 @@ for target in "$@"; do
 		    tail -n 1)
 		[ -n "$art" ] && echo "    artifact: $art"
 		# The report's first lines (what and where), then the tail.
-		first=$(grep -n -m 1 -E 'invariant failed|==ERROR|runtime error:|ERROR: libFuzzer' \
-		    "$log" | cut -d: -f1)
+		pat='invariant failed|==ERROR|runtime error:|ERROR: libFuzzer'
+		first=$(grep -n -m 1 -E "$pat" "$log" | cut -d: -f1)
 		if [ -n "$first" ]; then
 			sed -n "${first},$((first + 24))p" "$log" |
 			    sed 's/^/    | /'
