@@ -16,18 +16,6 @@ ctp_rd_init(struct ctp_rd *rd, const uint8_t *buf, size_t len)
 	rd->base = 0;
 }
 
-size_t
-ctp_rd_left(const struct ctp_rd *rd)
-{
-	return rd->len - rd->off;
-}
-
-size_t
-ctp_rd_pos(const struct ctp_rd *rd)
-{
-	return rd->base + rd->off;
-}
-
 enum ctp_err
 ctp_rd_sub(struct ctp_rd *rd, size_t n, struct ctp_rd *sub)
 {
@@ -39,91 +27,6 @@ ctp_rd_sub(struct ctp_rd *rd, size_t n, struct ctp_rd *sub)
 	sub->base = rd->base + rd->off;
 	rd->off += n;
 	return CTP_OK;
-}
-
-enum ctp_err
-ctp_rd_ptr(struct ctp_rd *rd, const uint8_t **p, size_t n)
-{
-	if (ctp_rd_left(rd) < n)
-		return CTP_ERR_SHORT;
-	*p = rd->buf + rd->off;
-	rd->off += n;
-	return CTP_OK;
-}
-
-enum ctp_err
-ctp_rd_copy(struct ctp_rd *rd, void *dst, size_t n)
-{
-	const uint8_t	*p;
-	enum ctp_err	 e;
-
-	if ((e = ctp_rd_ptr(rd, &p, n)) != CTP_OK)
-		return e;
-	if (n > 0)
-		memcpy(dst, p, n);
-	return CTP_OK;
-}
-
-enum ctp_err
-ctp_rd_skip(struct ctp_rd *rd, size_t n)
-{
-	const uint8_t	*p;
-
-	return ctp_rd_ptr(rd, &p, n);
-}
-
-static enum ctp_err
-rd_be(struct ctp_rd *rd, size_t n, uint64_t *v)
-{
-	const uint8_t	*p;
-	enum ctp_err	 e;
-	size_t		 i;
-
-	if ((e = ctp_rd_ptr(rd, &p, n)) != CTP_OK)
-		return e;
-	*v = 0;
-	for (i = 0; i < n; i++)
-		*v = *v << 8 | p[i];
-	return CTP_OK;
-}
-
-enum ctp_err
-ctp_rd_u8(struct ctp_rd *rd, uint8_t *v)
-{
-	uint64_t	 x;
-	enum ctp_err	 e;
-
-	if ((e = rd_be(rd, 1, &x)) == CTP_OK)
-		*v = (uint8_t)x;
-	return e;
-}
-
-enum ctp_err
-ctp_rd_u16(struct ctp_rd *rd, uint16_t *v)
-{
-	uint64_t	 x;
-	enum ctp_err	 e;
-
-	if ((e = rd_be(rd, 2, &x)) == CTP_OK)
-		*v = (uint16_t)x;
-	return e;
-}
-
-enum ctp_err
-ctp_rd_u32(struct ctp_rd *rd, uint32_t *v)
-{
-	uint64_t	 x;
-	enum ctp_err	 e;
-
-	if ((e = rd_be(rd, 4, &x)) == CTP_OK)
-		*v = (uint32_t)x;
-	return e;
-}
-
-enum ctp_err
-ctp_rd_u64(struct ctp_rd *rd, uint64_t *v)
-{
-	return rd_be(rd, 8, v);
 }
 
 enum ctp_err

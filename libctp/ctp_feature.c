@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <string.h>
 #include <strings.h>
 
@@ -91,11 +92,18 @@ ctp_fvals_init(struct ctp_fvals *v, const struct ctp_feature *f)
 {
 	int	 i;
 
-	memset(v, 0, sizeof(*v));
+	/*
+	 * Only the fields f has, and no entries: clearing the whole struct
+	 * (2.7 KiB, mostly entries[]) would cost more than validating a CDB.
+	 * v[] past f->nfields and entries[] past nentries are undefined.
+	 */
 	v->fpt = f->fpt;
 	v->p = !f->list;
-	for (i = 0; i < f->nfields && i < CTP_FEATURE_FIELDS_MAX; i++)
-		v->v[i].u = f->fields[i].def;
+	v->pv = 0;
+	v->nentries = 0;
+	for (i = 0; i < f->nfields && i < CTP_FEATURE_FIELDS_MAX; i++) {
+		v->v[i] = (struct ctp_fval){ .u = f->fields[i].def };
+	}
 }
 
 bool
@@ -406,13 +414,13 @@ ctp_feature_check(const struct ctp_fvals *v, char *msg, size_t msglen)
 	return CTP_OK;
 }
 
-static enum ctp_err
+static inline enum ctp_err
 rd_uint(struct ctp_rd *rd, size_t size, uint64_t *u)
 {
 	enum ctp_err	 e;
-	uint32_t	 u32;
-	uint16_t	 u16;
-	uint8_t		 u8;
+	uint32_t	 u32 = 0;
+	uint16_t	 u16 = 0;
+	uint8_t		 u8 = 0;
 
 	switch (size) {
 	case 1:

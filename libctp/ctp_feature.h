@@ -313,7 +313,8 @@ uint32_t	 ctp_feature_pv_full(const struct ctp_feature *f);
 
 /*
  * Set v to "nothing present" for f: fpt, p = true, pv = 0 (p = false for a
- * list feature), every field at its default, no entries.
+ * list feature), every field of f at its default, no entries.  Only those
+ * are written: v[] past f's field count and entries[] are left as they were.
  */
 void		 ctp_fvals_init(struct ctp_fvals *v,
 		    const struct ctp_feature *f);

@@ -799,6 +799,8 @@ START_TEST(test_error_padding)
 	/* The encoder refuses FPT 0 entries. */
 	ctp_fvals_init(&v, &ctp_feature_error_def);
 	v.nentries = 1;
+	v.entries[0].fpt = 0;
+	v.entries[0].status = CTP_ST_SUCCESS;
 	ck_assert_int_eq(ctp_feature_check(&v, eb, sizeof(eb)),
 	    CTP_ERR_FIELD);
 	ck_assert_str_eq(eb, "error.entries[0].fpt: 0 out of range 1..65535");
