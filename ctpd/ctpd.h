@@ -113,6 +113,9 @@ int		 mn_send_ctaa(struct mn_listener *, const struct mn_src *src,
 /* A token failed for mn from src: feeds the per-MN and per-source back-off. */
 void		 mn_auth_failed(struct mn_listener *, const struct mn_src *src,
 		    const struct ctp_addr *mn);
+/* A token verified for mn from src: ends their back-off. */
+void		 mn_auth_ok(struct mn_listener *, const struct mn_src *src,
+		    const struct ctp_addr *mn);
 json_t		*mn_listener_json(const struct mn_listener *);	/* counters */
 
 /* ---------------------------------------------------------------- xfer.c
