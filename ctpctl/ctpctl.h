@@ -76,4 +76,10 @@ int		 ctpctl_read_input(const struct ctpctl *, const char *path,
 int		 ctpctl_decode(struct ctpctl *, int, char **);
 int		 ctpctl_encode(struct ctpctl *, int, char **);
 
+/* ctpctl_control.c: commands over the control socket (-s) */
+int		 ctpctl_show(struct ctpctl *, int, char **);
+int		 ctpctl_mn(struct ctpctl *, int, char **);
+int		 ctpctl_context_put(struct ctpctl *, int, char **);
+int		 ctpctl_raw(struct ctpctl *, int, char **);
+
 #endif /* CTPCTL_H */
