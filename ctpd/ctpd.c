@@ -119,12 +119,13 @@ diag_print(const struct ctp_conf_diag *diag)
 	if (diag->nomem)
 		fprintf(stderr, "ctpd: out of memory: some diagnostics were "
 		    "lost\n");
-	if (diag->full)
-		fprintf(stderr, "ctpd: too many errors; stopped after %d\n",
-		    CTP_CONF_MAX_ERRORS);
 }
 
-/* Parse the configuration file; NULL after printing why. */
+/*
+ * Parse the configuration file; NULL after printing why.  The diagnostics
+ * are printed as the parser wrote them (its own last line says when it
+ * stopped at CTP_CONF_MAX_ERRORS).
+ */
 static struct ctp_conf *
 conf_load(const char *file)
 {
