@@ -70,6 +70,20 @@ run -nv -f "$T/dump1.yaml"
 expect_rc 0 "the -nv dump is a valid configuration"
 same out "$T/dump1.yaml" "the dump of the dump is the dump"
 
+# Every key of the dump is documented in ctpd.yaml(5).
+missing=
+for k in $(sed -n 's/^[ -]*\([a-z][a-z0-9-]*\):.*/\1/p' "$T/dump1.yaml" |
+    sort -u); do
+	case $k in
+	aaa|qos|rohc|mld)	# names under features, listed in its text
+		grep -Eq "by name:.*$k" "$top_srcdir/man/ctpd.yaml.5" ;;
+	*)	grep -Eq "^\.(It )?Ic ([a-z*-]+\.)*$k( |\$)" \
+		    "$top_srcdir/man/ctpd.yaml.5" ;;
+	esac || missing="$missing $k"
+done
+if [ -z "$missing" ]; then ok "ctpd.yaml(5) lists every key of the dump"
+else nok "ctpd.yaml(5) lacks:$missing"; fi
+
 # ------------------------------------------------------- golden files
 n=0
 for y in "$D"/*.yaml; do
