@@ -63,6 +63,8 @@ struct opts {
 	bool		 json;
 	bool		 verbose;
 	bool		 bad_token;
+	bool		 bad_csum;	/* ICMPv4 only */
+	int		 ttl;		/* TTL / hop limit sent with -i */
 	bool		 have_seq;
 	uint32_t	 seq;
 	struct ctp_key	 key;
@@ -102,7 +104,8 @@ usage(FILE *f)
 	    "[-w timeout]\n"
 	    "              [--bad-token] [--replay n] [--flood n/rate "
 	    "[--flood-prefix prefix]]\n"
-	    "              [--retry-ms ms] [--retry-max-ms ms] target\n");
+	    "              [--retry-ms ms] [--retry-max-ms ms] [--ttl n] "
+	    "[--bad-checksum] target\n");
 }
 
 static void
@@ -378,6 +381,8 @@ enum {
 	OPT_FLOOD_PREFIX,
 	OPT_RETRY_MS,
 	OPT_RETRY_MAX_MS,
+	OPT_TTL,
+	OPT_BAD_CSUM,
 };
 
 static const struct option longopts[] = {
@@ -387,6 +392,8 @@ static const struct option longopts[] = {
 	{ "flood-prefix", required_argument, NULL, OPT_FLOOD_PREFIX },
 	{ "retry-ms", required_argument, NULL, OPT_RETRY_MS },
 	{ "retry-max-ms", required_argument, NULL, OPT_RETRY_MAX_MS },
+	{ "ttl", required_argument, NULL, OPT_TTL },
+	{ "bad-checksum", no_argument, NULL, OPT_BAD_CSUM },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -402,6 +409,7 @@ parse_args(struct opts *o, int argc, char **argv)
 	o->port = CTP_PORT;
 	o->replay = 1;
 	o->retry_ms = CT_REQUEST_RETRY_MS;
+	o->ttl = MN_HOPLIMIT;
 	while ((ch = getopt_long(argc, argv, "46Ahijk:K:m:r:s:f:u:vw:",
 	    longopts, NULL)) != -1) {
 		switch (ch) {
@@ -488,6 +496,14 @@ parse_args(struct opts *o, int argc, char **argv)
 			o->wait_ms = parse_ulong(optarg, 3600000,
 			    "--retry-max-ms");
 			break;
+		case OPT_TTL:
+			o->ttl = (int)parse_ulong(optarg, 255, "--ttl");
+			if (o->ttl == 0)
+				usage_error("--ttl: 1 to 255");
+			break;
+		case OPT_BAD_CSUM:
+			o->bad_csum = true;
+			break;
 		default:
 			usage(stderr);
 			exit(EXIT_USAGE);
@@ -506,6 +522,8 @@ parse_args(struct opts *o, int argc, char **argv)
 		    "AR's address (-r) are needed");
 	if (udp && o->icmp)
 		usage_error("-u and -i exclude each other");
+	if ((o->ttl != MN_HOPLIMIT || o->bad_csum) && !o->icmp)
+		usage_error("--ttl and --bad-checksum go with -i");
 	if (o->have_pfx && o->flood_n == 0)
 		usage_error("--flood-prefix goes with --flood");
 	if (o->flood_n > 0 && o->replay > 1)
@@ -528,7 +546,7 @@ open_socket(struct mn *m)
 	struct addrinfo		 hints, *res;
 	struct icmp6_filter	 f;
 	char			 port[8];
-	int			 e, one = 1, hops = MN_HOPLIMIT;
+	int			 e, one = 1, hops = o->ttl;
 
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = o->family;
@@ -617,6 +635,9 @@ send_msg(struct mn *m, const uint8_t *msg, size_t len)
 		    msg, len, pkt, sizeof(pkt), &n);
 		if (e != CTP_OK)
 			die(EXIT_FAIL, "ICMP wrapper: %s", ctp_strerror(e));
+		/* The checksum field is octets 2-3 of the ICMP header. */
+		if (m->o->bad_csum && m->dst.ss_family == AF_INET)
+			pkt[2] ^= 0xff;
 		p = pkt;
 	}
 	if (sendto(m->fd, p, n, 0, (struct sockaddr *)&m->dst, m->dstlen) ==
