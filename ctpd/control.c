@@ -148,10 +148,16 @@ static json_t *
 cmd_show_peers(struct control *ctl, const json_t *req,
     const struct ctp_addr *mn, char *err, size_t errlen)
 {
+	json_t	*v;
+
 	(void)req, (void)mn;
 	if (!need_module(ctl->ctpd->peers, "peer set", err, errlen))
 		return NULL;
-	return wrap("peers", peer_set_json(ctl->ctpd->peers), err, errlen);
+	/* the set's counters and its "peers" list become reply members */
+	if ((v = peer_set_json(ctl->ctpd->peers)) != NULL &&
+	    json_is_object(v) && json_is_array(json_object_get(v, "peers")))
+		return v;
+	return wrap("peers", v, err, errlen);
 }
 
 static json_t *
@@ -211,12 +217,25 @@ cmd_show_stats(struct control *ctl, const json_t *req,
 	    json_object_set_new(o, "xfer", v) != 0))
 		goto nomem;
 	if (d->peers != NULL) {
+		/* the set's counters without the per-peer list (show peers) */
+		if ((v = peer_set_json(d->peers)) == NULL)
+			goto nomem;
+		if (!json_is_object(v)) {
+			json_decref(v);
+			v = json_object();
+		}
+		/* o owns v from here, so that every failure frees it */
+		if (json_object_set_new(o, "peers", v) != 0)
+			goto nomem;
+		json_object_del(v, "peers");
 		n = peer_count(d->peers);
 		for (i = 0; i < n; i++)
 			nup += peer_is_up(peer_at(d->peers, i));
-		if (json_object_set_new(o, "peers", json_pack("{s:I, s:I, s:I}",
-		    "configured", (json_int_t)n, "up", (json_int_t)nup,
-		    "handshakes", (json_int_t)peer_set_handshakes(d->peers))) != 0)
+		if (json_object_set_new(v, "configured", json_integer(
+		    (json_int_t)n)) != 0 || json_object_set_new(v, "up",
+		    json_integer((json_int_t)nup)) != 0 ||
+		    json_object_set_new(v, "handshakes", json_integer(
+		    (json_int_t)peer_set_handshakes(d->peers))) != 0)
 			goto nomem;
 	}
 	if (json_object_set_new(o, "control", control_json(ctl)) != 0)
