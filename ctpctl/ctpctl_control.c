@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -353,12 +354,61 @@ cell(char *buf, size_t sz, const json_t *v)
 #define TABLE_COLS	16
 #define CELL_MAX	64
 
+/* A duration in the largest two units: 2h13m, 5m07s, 12s; 0 is "-". */
+static void
+fmt_ms(char *buf, size_t sz, long long ms)
+{
+	long long	 s = ms / 1000;
+
+	if (ms <= 0)
+		snprintf(buf, sz, "-");
+	else if (s < 60)
+		snprintf(buf, sz, "%lld.%03llds", s, ms % 1000);
+	else if (s < 3600)
+		snprintf(buf, sz, "%lldm%02llds", s / 60, s % 60);
+	else if (s < 86400)
+		snprintf(buf, sz, "%lldh%02lldm", s / 3600, s % 3600 / 60);
+	else
+		snprintf(buf, sz, "%lldd%02lldh", s / 86400, s % 86400 / 3600);
+}
+
+static bool
+is_ms(const char *k)
+{
+	size_t	 n = strlen(k);
+
+	return n > 3 && strcmp(k + n - 3, "_ms") == 0;
+}
+
+static void
+table_cell(char *buf, size_t sz, const char *k, const json_t *v)
+{
+	if (is_ms(k) && json_is_integer(v))
+		fmt_ms(buf, sz, (long long)json_integer_value(v));
+	else
+		cell(buf, sz, v);
+}
+
+/* The heading of column k into head (CELL_MAX + 1 octets); its length. */
+static size_t
+col_head(char *head, const char *k)
+{
+	size_t	 l, n = strlen(k) - (is_ms(k) ? 3 : 0);
+
+	for (l = 0; l < n && l < CELL_MAX; l++)
+		head[l] = k[l] == '_' ? '-' : (char)toupper((unsigned char)k[l]);
+	head[l] = '\0';
+	return l;
+}
+
 /*
- * A list of objects as a table: one column per member of the first row,
- * headings in upper case (STYLE §10).  Long cells are cut.
+ * A list of objects as a table (STYLE §10): the columns in `prefer` that
+ * the first row has, or else every member of the first row that is not an
+ * object.  Headings are the names in upper case, '_' as '-', and "_ms"
+ * dropped from durations, which are printed as 2h13m.  Long cells are cut.
  */
 static void
-print_table(const json_t *a)
+print_table(const json_t *a, const char *const *prefer)
 {
 	const char	*cols[TABLE_COLS], *k;
 	const json_t	*row, *v;
@@ -366,33 +416,42 @@ print_table(const json_t *a)
 	size_t		 w[TABLE_COLS], ncols = 0, i, j, l;
 
 	row = json_array_get(a, 0);
-	json_object_foreach((json_t *)row, k, v) {
-		if (ncols == TABLE_COLS)
-			break;
-		cols[ncols] = k;
-		w[ncols++] = strlen(k);
+	for (i = 0; prefer != NULL && prefer[i] != NULL; i++)
+		if (ncols < TABLE_COLS && json_object_get(row, prefer[i]))
+			cols[ncols++] = prefer[i];
+	if (ncols == 0)
+		json_object_foreach((json_t *)row, k, v)
+			if (ncols < TABLE_COLS && !json_is_object(v))
+				cols[ncols++] = k;
+	for (j = 0; j < ncols; j++) {
+		w[j] = col_head(head, cols[j]);
 	}
 	json_array_foreach(a, i, row)
 		for (j = 0; j < ncols; j++) {
-			cell(buf, sizeof(buf), json_object_get(row, cols[j]));
+			table_cell(buf, sizeof(buf), cols[j],
+			    json_object_get(row, cols[j]));
 			if ((l = strlen(buf)) > w[j])
 				w[j] = l;
 		}
 	for (j = 0; j < ncols; j++) {
-		for (l = 0; cols[j][l] != '\0' && l < CELL_MAX; l++)
-			head[l] = cols[j][l] == '_' ? '-' :
-			    (char)toupper((unsigned char)cols[j][l]);
-		head[l] = '\0';
+		col_head(head, cols[j]);
 		printf("%-*s%s", j + 1 < ncols ? (int)w[j] : 0, head,
 		    j + 1 < ncols ? "  " : "\n");
 	}
 	json_array_foreach(a, i, row)
 		for (j = 0; j < ncols; j++) {
-			cell(buf, sizeof(buf), json_object_get(row, cols[j]));
+			table_cell(buf, sizeof(buf), cols[j],
+			    json_object_get(row, cols[j]));
 			printf("%-*s%s", j + 1 < ncols ? (int)w[j] : 0, buf,
 			    j + 1 < ncols ? "  " : "\n");
 		}
 }
+
+/* Columns of the tables, where the daemon's rows have more than fit. */
+static const char *const peer_cols[] = {
+	"name", "state", "up_ms", "addresses", "transport", "connections",
+	"last_error", NULL
+};
 
 /*
  * Print a reply and return the exit status it means.  Text: a list of
@@ -433,7 +492,8 @@ ctl_reply(const struct ctpctl *ctl, json_t *rep, const char *list,
 		if (json_array_size(a) == 0)
 			printf("no %s\n", list);
 		else
-			print_table(a);
+			print_table(a, strcmp(list, "peers") == 0 ? peer_cols :
+			    NULL);
 	} else
 		ctl->out->result(ctl, rep);
 	fflush(stdout);
