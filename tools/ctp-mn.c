@@ -94,6 +94,13 @@ struct mn {
 	uint8_t		 rbuf[PKT_MAX];
 };
 
+static void	die(int, const char *, ...)
+		    __attribute__((format(printf, 2, 3), noreturn));
+static void	usage_error(const char *, ...)
+		    __attribute__((format(printf, 1, 2), noreturn));
+static void	note(const struct mn *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+
 static void
 usage(FILE *f)
 {
@@ -897,7 +904,7 @@ run_flood(struct mn *m)
 	struct timespec	 ts;
 	struct ctp_addr	 mn;
 	uint8_t		 ctar[PKT_MAX];
-	uint64_t	 start_ns, t;
+	uint64_t	 start_ns, t, sent_ms;
 	unsigned long	 i, answers = 0;
 	uint32_t	 seq;
 	size_t		 len;
@@ -924,6 +931,7 @@ run_flood(struct mn *m)
 		while (o->ack && recv_ctaa(m, NULL))
 			answers++;
 	}
+	sent_ms = now_ms() - m->t0;
 	/* Collect late answers for a moment. */
 	t = now_ms() + DRAIN_MS;
 	while (o->ack && wait_readable(m->fd, t))
@@ -931,12 +939,10 @@ run_flood(struct mn *m)
 			answers++;
 	if (o->json)
 		printf("{\"sent\": %lu, \"ms\": %llu, \"ctaa\": %lu}\n",
-		    o->flood_n, (unsigned long long)(now_ms() - m->t0),
-		    answers);
+		    o->flood_n, (unsigned long long)sent_ms, answers);
 	else
 		printf("flood: %lu CTARs sent in %llu ms, %lu CTAAs received\n",
-		    o->flood_n, (unsigned long long)(now_ms() - m->t0),
-		    answers);
+		    o->flood_n, (unsigned long long)sent_ms, answers);
 	return EXIT_OK;
 }
 
