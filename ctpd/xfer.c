@@ -776,7 +776,9 @@ xfer_run(struct xfer_engine *x, struct xfer_mn *m, int role,
 			if (sm != NULL) {
 				store_key_wipe(sm);
 				sm->key_burnt = true;
-			}
+			} else if (xfer_key(x, &m->mn) != NULL)
+				log_warnx("xfer %s: store full: the configured "
+				    "key cannot be marked used", mnstr);
 			x->c.keys_wiped++;
 			break;
 		case CTP_ACT_WIPE_CACHE:
@@ -943,14 +945,17 @@ xfer_mn_ctar(struct xfer_engine *x, const struct mn_src *src,
 	m = xfer_mn_find(x, &msg->mn);
 	/*
 	 * Which role: a machine already running for the MN keeps it (nAR
-	 * first: after a push the nAR holds); else the router that has the
-	 * MN's key is its pAR (predictive CTAR naming the nAR), any other
-	 * is its nAR (activation or reactive CTAR naming the pAR).
+	 * first: after a push the nAR holds).  Else an MN whose previous
+	 * address lies in a neighbour's access prefixes came from there, so
+	 * this router is its nAR; the router that has the MN's key is its
+	 * pAR (predictive CTAR naming the nAR); any other is its nAR.
 	 */
 	if (m != NULL && m->nar.state != CTP_NAR_IDLE)
 		role = XFER_NAR;
 	else if (m != NULL && m->par.state != CTP_PAR_IDLE)
 		role = XFER_PAR;
+	else if (peer_by_mn(x->d->peers, &msg->mn) != NULL)
+		role = XFER_NAR;
 	else if (xfer_key(x, &msg->mn) != NULL)
 		role = XFER_PAR;
 	else
@@ -1180,6 +1185,7 @@ xfer_peer_event(struct xfer_engine *x, struct peer *p, enum ctp_fsm_ev t)
 {
 	struct ctp_fsm_event	 ev;
 	struct xfer_mn		*m, *next;
+	struct ctp_addr		 mn;
 	uint32_t		 id = peer_id(p);
 	size_t			 i;
 
@@ -1197,8 +1203,10 @@ xfer_peer_event(struct xfer_engine *x, struct peer *p, enum ctp_fsm_ev t)
 			else if (m->par.peer == id && m->nar.peer != id)
 				xfer_step(x, m, XFER_PAR, &ev);
 			else if (m->par.peer == id) {
+				/* The step may release m: look it up again. */
+				mn = m->mn;
 				xfer_step(x, m, XFER_PAR, &ev);
-				if ((m = xfer_mn_find(x, &m->mn)) != NULL &&
+				if ((m = xfer_mn_find(x, &mn)) != NULL &&
 				    m->nar.peer == id)
 					xfer_step(x, m, XFER_NAR, &ev);
 			}

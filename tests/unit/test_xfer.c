@@ -168,11 +168,26 @@ peer_by_mn(struct peer_set *s, const struct ctp_addr *mn)
 	return NULL;
 }
 
+/* Messages on their way; the ones still queued at teardown are freed. */
 struct delivery {
+	struct delivery	*next;
 	struct node	*to;
 	size_t		 len;
 	uint8_t		 buf[];
 };
+static struct delivery	*queued;
+
+static void
+unqueue(struct delivery *q)
+{
+	struct delivery	**pp;
+
+	for (pp = &queued; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == q) {
+			*pp = q->next;
+			return;
+		}
+}
 
 static void
 deliver(evutil_socket_t fd, short what, void *arg)
@@ -182,6 +197,7 @@ deliver(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	unqueue(q);
 	ck_assert_ptr_nonnull(m);
 	ck_assert_int_eq(ctp_msg_decode(q->buf, q->len, NULL, m, NULL),
 	    CTP_OK);
@@ -228,6 +244,8 @@ peer_send(struct peer *p, const uint8_t *msg, size_t len)
 	ck_assert_ptr_nonnull(q);
 	q->to = p->remote;
 	q->len = len;
+	q->next = queued;
+	queued = q;
 	memcpy(q->buf, msg, len);
 	ck_assert_int_eq(event_base_once(base, -1, EV_TIMEOUT, deliver, q,
 	    &tv), 0);
@@ -367,10 +385,16 @@ node_free(struct node *n)
 static void
 teardown(void)
 {
+	struct delivery	*q;
+
 	xfer_shutdown(par.d.xfer);
 	xfer_shutdown(nar.d.xfer);
 	node_free(&par);
 	node_free(&nar);
+	while ((q = queued) != NULL) {
+		queued = q->next;
+		free(q);
+	}
 	event_base_free(base);
 	base = NULL;
 }
