@@ -122,6 +122,11 @@ json_t		*mn_listener_json(const struct mn_listener *);	/* counters */
  * Runs the libctp state machines for every MN, owns their timers, the
  * context store and the feature providers.
  */
+/*
+ * NULL (reason logged) if a feature's provider cannot run: `socket` is not
+ * available yet and is refused naming the feature.  Uses base and conf of
+ * the struct ctpd; tctx, peers and mn must be set before the first event.
+ */
 struct xfer_engine *xfer_new(struct ctpd *);
 void		 xfer_free(struct xfer_engine *);
 void		 xfer_mn_ctar(struct xfer_engine *, const struct mn_src *,
