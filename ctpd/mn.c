@@ -3,7 +3,9 @@
  * The MN listener: CTARs from mobile nodes over raw ICMP (type 41/150,
  * subtype 1, TTL/hop limit 255; spec §8.5, C14) or the UDP test transport,
  * checked, rate-limited before any HMAC work (§10.2) and handed to the xfer
- * engine; CTAAs sent back the way the request came.
+ * engine; CTAAs sent back the way the request came.  The UDP transport
+ * carries one bare CXTP message per datagram (no ICMP wrapper, no TTL check)
+ * and answers to the source address and port.
  */
 #define _GNU_SOURCE		/* struct in6_pktinfo, RFC 3542 options */
 
