@@ -1,11 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The MN listener: CTARs from mobile nodes over raw ICMP (type 41/150,
- * subtype 1, TTL/hop limit 255; spec §8.5, C14) or the UDP test transport,
- * checked, rate-limited before any HMAC work (§10.2) and handed to the xfer
- * engine; CTAAs sent back the way the request came.  The UDP transport
- * carries one bare CXTP message per datagram (no ICMP wrapper, no TTL check)
- * and answers to the source address and port.
+ * The MN listener: CTARs over raw ICMP (41/150 subtype 1, hop limit 255;
+ * spec §8.5, C14) or the UDP test transport, rate-limited before any HMAC
+ * work (§10.2) and handed to the xfer engine; CTAAs go back the same way.
  */
 #define _GNU_SOURCE		/* struct in6_pktinfo, RFC 3542 options */
 
@@ -260,6 +257,10 @@ open_icmp(struct mn_sock *s, int family, const char *ifname)
 	return bind_device(s, ifname);
 }
 
+/*
+ * The UDP test transport: one bare CXTP message per datagram (no ICMP
+ * wrapper, no hop-limit check), answered to the source address and port.
+ */
 static int
 open_udp(struct mn_sock *s, const struct ctp_addr *a, uint16_t port)
 {

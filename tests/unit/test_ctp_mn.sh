@@ -1,11 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: ISC
 #
-# ctp-mn from the outside, over UDP on loopback: usage errors, the spec 6.3
-# retransmission schedule against a port where nothing answers, and answers
-# from mn_responder (the real MN listener): success, failure entries, a bad
-# token, late answers, replay, flood, JSON, key files; the key never shown.
-# Run by `make check` with top_srcdir and top_builddir in the environment.
+# ctp-mn over UDP on loopback: usage errors, the spec 6.3 retransmission
+# times where nothing answers, and answers from mn_responder (the real MN
+# listener): success, entries, bad token and back-off, retries, replay,
+# flood, JSON, key files; the key is never shown.
 
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-.}

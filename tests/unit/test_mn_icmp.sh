@@ -1,11 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: ISC
 #
-# The MN listener over raw ICMP (types 41/150, subtype 1), between two
-# network namespaces made here (veth, 192.0.2.0/24 and 2001:db8::/64):
-# ctp-mn -i gets a CTAA over ICMPv4 and ICMPv6, and the router drops a TTL
-# other than 255, a bad ICMPv4 checksum and other ICMP traffic, counting
-# each.  Root only; skipped (exit 77) otherwise.  The namespaces are removed.
+# The MN listener over raw ICMP between two namespaces made here (veth,
+# 192.0.2.0/24, 2001:db8::/64): ctp-mn -i gets CTAAs over ICMPv4 and ICMPv6;
+# TTL != 255 and bad ICMPv4 checksums are dropped and counted.  Root only
+# (else exit 77); the namespaces are removed.
 
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-.}
