@@ -354,6 +354,9 @@ entry_fail(const struct ratelimit *rl, struct rl_entry *e, uint64_t now_ms)
 	uint64_t	 hold = rl->conf.backoff_base_ms;
 	uint32_t	 i;
 
+	/* Old failures are forgiven after a quiet time as long as the cap. */
+	if (e->fails > 0 && now_ms > e->hold_until + rl->conf.backoff_max_ms)
+		e->fails = 0;
 	if (e->fails < UINT32_MAX)
 		e->fails++;
 	for (i = 1; i < e->fails && hold < rl->conf.backoff_max_ms; i++)

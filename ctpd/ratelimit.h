@@ -82,7 +82,8 @@ enum rl_verdict	 rl_check(struct ratelimit *, const struct ctp_addr *src,
 
 /*
  * A token failed for mn sent from src: both get a hold-off of
- * base * 2^(failures - 1), capped at max.
+ * base * 2^(failures - 1), capped at max.  Failures are forgotten once a
+ * hold-off has been over for longer than max.
  */
 void		 rl_fail(struct ratelimit *, const struct ctp_addr *src,
 		    const struct ctp_addr *mn, uint64_t now_ms);

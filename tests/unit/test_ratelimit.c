@@ -280,6 +280,15 @@ START_TEST(backoff_growth_and_reset)
 	ck_assert_uint_eq(rl_holdoff(rl, RL_T_MN, &m, now), 1000);
 	rl_success(rl, &s, &m);
 	ck_assert_int_eq(rl_check(rl, &s, &m, now), RL_PASS);
+	/* Without a success, a quiet time longer than the cap forgives. */
+	rl_fail(rl, &s, &m, now);
+	rl_fail(rl, &s, &m, now + 1000);
+	ck_assert_uint_eq(rl_holdoff(rl, RL_T_MN, &m, now + 1000), 2000);
+	now += 3000;
+	rl_fail(rl, &s, &m, now + 16000);
+	ck_assert_uint_eq(rl_holdoff(rl, RL_T_MN, &m, now + 16000), 4000);
+	rl_fail(rl, &s, &m, now + 40000);
+	ck_assert_uint_eq(rl_holdoff(rl, RL_T_MN, &m, now + 40000), 1000);
 	rl_free(rl);
 }
 END_TEST
