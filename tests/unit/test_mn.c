@@ -339,6 +339,55 @@ START_TEST(bad_input_counted_not_delivered)
 }
 END_TEST
 
+/* Malformed input is logged with source, reason and offset, rate-limited. */
+START_TEST(bad_input_logged_at_a_limited_rate)
+{
+	char		 tmpl[] = "/tmp/test_mn.XXXXXX", line[512], want[256];
+	uint8_t		 buf[128];
+	FILE		*f;
+	size_t		 n;
+	unsigned	 i, lines = 0, first = 0, suppressed = 0;
+	int		 fd, saved;
+
+	l = start("127.0.0.1", "1000/s", 1000, "1000/s", "1000/s", 65532);
+	ck_assert_ptr_nonnull(l);
+	fd = mkstemp(tmpl);
+	ck_assert_int_ge(fd, 0);
+	unlink(tmpl);
+	saved = dup(2);
+	ck_assert_int_eq(dup2(fd, 2), 2);
+	n = make_ctar(buf, sizeof(buf), 0, 1, false);
+	buf[0] = (uint8_t)((buf[0] & 0x1f) | 3 << 5);
+	for (i = 0; i < 30; i++)
+		send_raw(buf, n);
+	pump(30);
+	/* A second later one more line, which reports what was held back. */
+	fake_now += 1000;
+	send_raw(buf, n);
+	pump(31);
+	dup2(saved, 2);
+	close(saved);
+	ck_assert_int_eq(counter("malformed"), 31);
+	snprintf(want, sizeof(want), "mn source 127.0.0.1: malformed message: "
+	    "%s at octet 0", ctp_strerror(CTP_ERR_VERSION));
+	ck_assert((f = fdopen(fd, "r")) != NULL);
+	rewind(f);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strstr(line, "malformed message") == NULL)
+			continue;
+		lines++;
+		if (strncmp(line, want, strlen(want)) == 0)
+			first++;
+		if (strstr(line, "20 similar lines suppressed") != NULL)
+			suppressed++;
+	}
+	fclose(f);
+	ck_assert_uint_eq(lines, 11);
+	ck_assert_uint_eq(first, 11);
+	ck_assert_uint_eq(suppressed, 1);
+}
+END_TEST
+
 START_TEST(size_cap_from_config)
 {
 	uint8_t		 buf[512];
@@ -523,6 +572,7 @@ mn_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, valid_ctar_delivered);
 	tcase_add_test(tc, bad_input_counted_not_delivered);
+	tcase_add_test(tc, bad_input_logged_at_a_limited_rate);
 	tcase_add_test(tc, size_cap_from_config);
 	tcase_add_test(tc, rate_limits_before_callback);
 	tcase_add_test(tc, global_rate_and_per_mn);
