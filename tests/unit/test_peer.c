@@ -1,0 +1,1012 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Tests of the peer channels (ctpd/peer.c): routers on loopback addresses in
+ * one process and one event loop, certificates made at run time, covering
+ * framing, tie-break, reconnect storms, refusals with reasons, liveness of a
+ * stopped peer (in a forked child), UDP mode and the SCTP refusal.
+ */
+#define _GNU_SOURCE		/* asprintf */
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <check.h>
+#include <event2/event.h>
+
+#include "certgen.h"
+#include "ctpd.h"
+#include "log.h"
+
+#define LIVE_INTERVAL	100
+#define LIVE_TIMEOUT	400
+
+static char			 dir[64];
+static uint16_t			 port;
+static struct event_base	*base;
+static struct event		*tick;
+
+struct node {
+	struct ctpd		 d;
+	struct peer_set		*ps;
+	int			 ups, downs;
+	size_t			 nmsg, nbig;
+	uint32_t		 next_idx;
+	bool			 order_ok;
+	uint64_t		 sum;
+	char			 down[256];
+};
+
+/* ------------------------------------------------------------ helpers */
+
+static uint64_t
+mono_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Every wait is bounded: the tick makes each loop pass return. */
+#define WAIT(cond, ms)	do {						\
+	uint64_t dl_ = mono_ms() + (ms);				\
+	while (!(cond) && mono_ms() < dl_)				\
+		event_base_loop(base, EVLOOP_ONCE);			\
+} while (0)
+#define RUN(ms)		WAIT(false, ms)
+
+static void
+tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+}
+
+static int
+count_fds(void)
+{
+	DIR		*d;
+	struct dirent	*e;
+	int		 n = 0;
+
+	if ((d = opendir("/proc/self/fd")) == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+static char	 logpath[128];
+
+/* Log lines go to a file per test so that the reasons can be asserted. */
+static void
+setup(void)
+{
+	struct timeval	 tv = { 0, 5000 };
+
+	snprintf(logpath, sizeof(logpath), "%s/log.%d", dir, (int)getpid());
+	ck_assert_ptr_nonnull(freopen(logpath, "w+", stderr));
+	log_init("test_peer", true, LOGL_VERBOSE);
+	signal(SIGPIPE, SIG_IGN);
+	base = event_base_new();
+	ck_assert_ptr_nonnull(base);
+	tick = event_new(base, -1, EV_PERSIST, tick_cb, NULL);
+	event_add(tick, &tv);
+}
+
+static void
+teardown(void)
+{
+	event_free(tick);
+	event_base_free(base);
+}
+
+static bool
+log_has(const char *s)
+{
+	FILE	*f;
+	char	 line[1024];
+	bool	 found = false;
+
+	fflush(stderr);
+	if ((f = fopen(logpath, "r")) == NULL)
+		return false;
+	while (!found && fgets(line, sizeof(line), f) != NULL)
+		found = strstr(line, s) != NULL;
+	fclose(f);
+	return found;
+}
+
+static int
+log_count(const char *s)
+{
+	FILE	*f;
+	char	 line[1024];
+	int	 n = 0;
+
+	fflush(stderr);
+	if ((f = fopen(logpath, "r")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strstr(line, s) != NULL)
+			n++;
+	fclose(f);
+	return n;
+}
+
+static void
+ev_up(struct peer *p, void *arg)
+{
+	struct node	*n = arg;
+
+	(void)p;
+	n->ups++;
+}
+
+static void
+ev_down(struct peer *p, const char *reason, void *arg)
+{
+	struct node	*n = arg;
+
+	(void)p;
+	n->downs++;
+	snprintf(n->down, sizeof(n->down), "%s", reason);
+}
+
+static void
+ev_message(struct peer *p, const struct ctp_msg *m, const uint8_t *raw,
+    size_t len, void *arg)
+{
+	struct node	*n = arg;
+	uint32_t	 idx;
+	size_t		 i;
+
+	(void)p;
+	n->nmsg++;
+	if (len >= 60000)
+		n->nbig++;
+	for (i = 0; i < len; i++)
+		n->sum = n->sum * 31 + raw[i];
+	if (m->hdr.type == CTP_MSG_CTC && m->mn.len == 4) {
+		idx = (uint32_t)m->mn.b[0] << 24 | (uint32_t)m->mn.b[1] << 16 |
+		    (uint32_t)m->mn.b[2] << 8 | m->mn.b[3];
+		if (idx != n->next_idx)
+			n->order_ok = false;
+		n->next_idx = idx + 1;
+	}
+}
+
+static const struct peer_events events = { ev_up, ev_down, ev_message };
+
+/*
+ * Configuration of router `id` on addr with certificate `cert`; peers is
+ * the YAML of its peers: list.
+ */
+static char *
+conf_text(const char *id, const char *addr, const char *cert,
+    const char *extra, const char *peers)
+{
+	char	*s;
+
+	ck_assert_int_gt(asprintf(&s,
+	    "router:\n  id: %s\n  addresses: [%s]\n  port: %u\n"
+	    "mn:\n  transport: udp\n  listen: [%s]\n  udp-port: %u\n"
+	    "tls:\n  certificate: %s/%s.crt\n  key: %s/%s.key\n"
+	    "  ca: %s/ca.crt\n"
+	    "timers:\n  liveness-interval: %ums\n  liveness-timeout: %ums\n"
+	    "  reconnect-min: 20ms\n  reconnect-max: 200ms\n%s"
+	    "peers:\n%s",
+	    id, addr, port, addr, port + 1, dir, cert, dir, cert, dir,
+	    LIVE_INTERVAL, LIVE_TIMEOUT, extra, peers), 0);
+	return s;
+}
+
+static char *
+tcp_peer(const char *name, const char *addr, const char *identity)
+{
+	char	*s;
+
+	ck_assert_int_gt(asprintf(&s, "  - name: %s\n    addresses: [%s]\n"
+	    "    port: %u\n    transport: tcp\n    security: tls\n"
+	    "    identity: %s\n    access-prefixes: [10.%c.0.0/16]\n",
+	    name, addr, port, identity, name[2]), 0);
+	return s;
+}
+
+static void
+node_init_base(struct node *n, struct event_base *b, const char *id,
+    const char *addr, const char *cert, const char *extra, const char *peers)
+{
+	struct ctp_conf_diag	 diag;
+	char			*text;
+	size_t			 i;
+
+	memset(n, 0, sizeof(*n));
+	n->order_ok = true;
+	text = conf_text(id, addr, cert, extra, peers);
+	ctp_conf_diag_init(&diag);
+	if (ctp_conf_parse(id, (const uint8_t *)text, strlen(text), 0,
+	    &n->d.conf, &diag) != 0) {
+		for (i = 0; i < diag.n; i++)
+			fprintf(stdout, "%s\n", diag.v[i].text);
+		ck_abort_msg("configuration of %s does not parse", id);
+	}
+	ctp_conf_diag_free(&diag);
+	free(text);
+	n->d.base = b;
+	ctp_limits_default(&n->d.limits);
+	n->d.limits.max_msg = n->d.conf->limits.max_message;
+	n->ps = peer_set_new(&n->d, &events, n);
+	ck_assert_ptr_nonnull(n->ps);
+	n->d.peers = n->ps;
+	ck_assert_int_eq(peer_set_start(n->ps), 0);
+}
+
+static void
+node_init(struct node *n, const char *id, const char *addr, const char *cert,
+    const char *peers)
+{
+	node_init_base(n, base, id, addr, cert, "", peers);
+}
+
+static void
+node_free(struct node *n)
+{
+	peer_set_free(n->ps);
+	n->ps = NULL;
+	ctp_conf_free(n->d.conf);
+	n->d.conf = NULL;
+}
+
+/* A pair: ar1 on 127.0.0.1 and ar2 on 127.0.0.2, certificates as given. */
+static void
+pair_init(struct node *a, struct node *b, const char *cert_b)
+{
+	char	*pa, *pb;
+
+	pa = tcp_peer("ar2", "127.0.0.2", "ar2.test");
+	pb = tcp_peer("ar1", "127.0.0.1", "ar1.test");
+	node_init(a, "ar1", "127.0.0.1", "ar1", pa);
+	node_init(b, "ar2", "127.0.0.2", cert_b, pb);
+	free(pa);
+	free(pb);
+}
+
+/* Peer 0's JSON object in n's `show peers`; caller decrefs the root. */
+static json_t *
+pjson(struct node *n, json_t **root)
+{
+	*root = peer_set_json(n->ps);
+	ck_assert_ptr_nonnull(*root);
+	return json_array_get(json_object_get(*root, "peers"), 0);
+}
+
+static json_int_t
+pcount(struct node *n, const char *name)
+{
+	json_t		*root, *p;
+	json_int_t	 v;
+
+	p = pjson(n, &root);
+	v = json_integer_value(json_object_get(json_object_get(p, "counters"),
+	    name));
+	json_decref(root);
+	return v;
+}
+
+static json_int_t
+pint(struct node *n, const char *name)
+{
+	json_t		*root, *p;
+	json_int_t	 v;
+
+	p = pjson(n, &root);
+	v = json_integer_value(json_object_get(p, name));
+	json_decref(root);
+	return v;
+}
+
+static json_int_t
+setcount(struct node *n, const char *name)
+{
+	json_t		*root;
+	json_int_t	 v;
+
+	root = peer_set_json(n->ps);
+	v = json_integer_value(json_object_get(root, name));
+	json_decref(root);
+	return v;
+}
+
+/* Copy of a string member of peer 0 ("" if null). */
+static const char *
+pstr(struct node *n, const char *name)
+{
+	static char	 buf[512];
+	json_t		*root, *p;
+	const char	*s;
+
+	p = pjson(n, &root);
+	s = json_string_value(json_object_get(p, name));
+	snprintf(buf, sizeof(buf), "%s", s != NULL ? s : "");
+	json_decref(root);
+	return buf;
+}
+
+static bool
+up(struct node *n)
+{
+	return peer_is_up(peer_at(n->ps, 0));
+}
+
+/* Both up with exactly one connection each, and it is the same one. */
+static bool
+one_channel(struct node *a, struct node *b)
+{
+	json_t	*ra, *rb, *pa, *pb, *ca, *cb;
+	bool	 ok;
+
+	if (!up(a) || !up(b))
+		return false;
+	pa = pjson(a, &ra);
+	pb = pjson(b, &rb);
+	ca = json_object_get(pa, "channel");
+	cb = json_object_get(pb, "channel");
+	ok = json_integer_value(json_object_get(pa, "connections")) == 1 &&
+	    json_integer_value(json_object_get(pb, "connections")) == 1 &&
+	    json_is_object(ca) && json_is_object(cb) &&
+	    strcmp(json_string_value(json_object_get(ca, "local")),
+	    json_string_value(json_object_get(cb, "remote"))) == 0 &&
+	    strcmp(json_string_value(json_object_get(ca, "remote")),
+	    json_string_value(json_object_get(cb, "local"))) == 0;
+	json_decref(ra);
+	json_decref(rb);
+	return ok;
+}
+
+static size_t
+enc_ctc(uint32_t idx, uint8_t *buf, size_t cap)
+{
+	static struct ctp_msg	 m;
+	size_t			 len = 0;
+
+	memset(&m, 0, sizeof(m));
+	m.hdr.version = CTP_VERSION;
+	m.hdr.type = CTP_MSG_CTC;
+	m.hdr.v4 = true;
+	m.mn.len = 4;
+	m.mn.b[0] = idx >> 24;
+	m.mn.b[1] = idx >> 16;
+	m.mn.b[2] = idx >> 8;
+	m.mn.b[3] = idx;
+	ck_assert_int_eq(ctp_msg_encode(&m, buf, cap, &len), CTP_OK);
+	return len;
+}
+
+/* A CTD of about 63 KiB: 31 CDBs of 2040 octets of an unknown FPT. */
+static size_t
+enc_big(uint8_t *buf, size_t cap, uint8_t seed)
+{
+	static struct ctp_msg	 m;
+	static uint8_t		 data[2036];
+	size_t			 i, len = 0;
+
+	memset(&m, 0, sizeof(m));
+	for (i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 7 + seed);
+	m.hdr.version = CTP_VERSION;
+	m.hdr.type = CTP_MSG_CTD;
+	m.hdr.v4 = true;
+	m.mn.len = 4;
+	m.mn.b[0] = 10;
+	m.ncdbs = 31;
+	for (i = 0; i < m.ncdbs; i++) {
+		m.cdbs[i].fpt = 0x7000;
+		m.cdbs[i].data = data;
+		m.cdbs[i].data_len = sizeof(data);
+	}
+	ck_assert_int_eq(ctp_msg_encode(&m, buf, cap, &len), CTP_OK);
+	ck_assert_uint_gt(len, 60000);
+	return len;
+}
+
+static uint64_t
+sum_of(uint64_t sum, const uint8_t *b, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++)
+		sum = sum * 31 + b[i];
+	return sum;
+}
+
+/* ------------------------------------------------------------ tests */
+
+START_TEST(test_up_messages)
+{
+	struct node	 a, b;
+	static uint8_t	 buf[CTP_MSG_MAX];
+	uint64_t	 sum_b = 0, sum_a = 0;
+	size_t		 len, i;
+	uint32_t	 n = 2000;
+
+	pair_init(&a, &b, "ar2");
+	WAIT(one_channel(&a, &b), 3000);
+	ck_assert_msg(one_channel(&a, &b), "a: %s / b: %s",
+	    pstr(&a, "last_error"), pstr(&b, "last_error"));
+	ck_assert_int_eq(a.ups, 1);
+	ck_assert_int_eq(b.ups, 1);
+	ck_assert_uint_ge(peer_set_handshakes(a.ps), 1);
+	ck_assert_uint_ge(peer_set_handshakes(b.ps), 1);
+	ck_assert_str_eq(pstr(&a, "state"), "UP");
+	ck_assert(peer_confidential(peer_at(a.ps, 0)));
+
+	/* Many small messages queued in one pass, then two large ones. */
+	for (i = 0; i < n; i++) {
+		len = enc_ctc((uint32_t)i, buf, sizeof(buf));
+		sum_b = sum_of(sum_b, buf, len);
+		ck_assert_int_eq(peer_send(peer_at(a.ps, 0), buf, len), 0);
+	}
+	for (i = 0; i < 2; i++) {
+		len = enc_big(buf, sizeof(buf), (uint8_t)i);
+		sum_b = sum_of(sum_b, buf, len);
+		ck_assert_int_eq(peer_send(peer_at(a.ps, 0), buf, len), 0);
+	}
+	len = enc_big(buf, sizeof(buf), 9);
+	sum_a = sum_of(sum_a, buf, len);
+	ck_assert_int_eq(peer_send(peer_at(b.ps, 0), buf, len), 0);
+	WAIT(b.nmsg == n + 2 && a.nmsg == 1, 5000);
+	ck_assert_uint_eq(b.nmsg, n + 2);
+	ck_assert_uint_eq(b.nbig, 2);
+	ck_assert(b.order_ok);
+	ck_assert_uint_eq(b.sum, sum_b);
+	ck_assert_uint_eq(a.nmsg, 1);
+	ck_assert_uint_eq(a.sum, sum_a);
+	ck_assert_int_eq(pcount(&b, "msgs_in"), n + 2);
+	ck_assert_int_eq(pcount(&a, "msgs_out"), n + 2);
+	ck_assert_int_eq(pcount(&b, "malformed"), 0);
+
+	/* Liveness echoes flow and are never delivered. */
+	RUN(3 * LIVE_INTERVAL);
+	ck_assert(one_channel(&a, &b));
+	ck_assert_uint_eq(b.nmsg, n + 2);
+	ck_assert_int_eq(a.downs + b.downs, 0);
+
+	/* Lookups. */
+	{
+		struct ctp_addr	 x = { 4, { 127, 0, 0, 2 } };
+		struct ctp_addr	 m6 = { 16, { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		    0xff, 0xff, 127, 0, 0, 2 } };
+		struct ctp_addr	 mn = { 4, { 10, 2, 3, 4 } };
+
+		ck_assert_ptr_eq(peer_by_addr(a.ps, &x), peer_at(a.ps, 0));
+		ck_assert_ptr_eq(peer_by_addr(a.ps, &m6), peer_at(a.ps, 0));
+		ck_assert_ptr_eq(peer_by_mn(a.ps, &mn), peer_at(a.ps, 0));
+		ck_assert_ptr_eq(peer_by_name(a.ps, "ar2"), peer_at(a.ps, 0));
+		ck_assert_ptr_null(peer_by_name(a.ps, "ar9"));
+		ck_assert_uint_eq(peer_count(a.ps), 1);
+		ck_assert_str_eq(peer_name(peer_at(a.ps, 0)), "ar2");
+	}
+	node_free(&a);
+	node_free(&b);
+}
+END_TEST
+
+START_TEST(test_malformed_skipped)
+{
+	struct node	 a, b;
+	uint8_t		 buf[64];
+	static const uint8_t bad_ver[8] = { 0x46, 0, 0, 8, 1, 2, 3, 4 };
+	static const uint8_t bad_type[8] = { 0x29, 0, 0, 8, 1, 2, 3, 4 };
+	static const uint8_t bad_body[12] = { 0x26, 0x80, 0, 12, 1, 2, 3, 4,
+	    5, 6, 7, 8 };
+	size_t		 len;
+	int		 i;
+
+	pair_init(&a, &b, "ar2");
+	WAIT(one_channel(&a, &b), 3000);
+	ck_assert(one_channel(&a, &b));
+	ck_assert_int_eq(peer_send(peer_at(a.ps, 0), bad_ver, 8), 0);
+	ck_assert_int_eq(peer_send(peer_at(a.ps, 0), bad_type, 8), 0);
+	ck_assert_int_eq(peer_send(peer_at(a.ps, 0), bad_body, 12), 0);
+	len = enc_ctc(0, buf, sizeof(buf));
+	ck_assert_int_eq(peer_send(peer_at(a.ps, 0), buf, len), 0);
+	WAIT(b.nmsg == 1, 2000);
+	ck_assert_uint_eq(b.nmsg, 1);
+	ck_assert_int_eq(pcount(&b, "malformed"), 3);
+	ck_assert_int_eq(pcount(&b, "framing_lost"), 0);
+	ck_assert(one_channel(&a, &b));
+	ck_assert_int_eq(b.downs, 0);
+	ck_assert(log_has("skipped a malformed message"));
+
+	/* A flood of them: all counted, the log lines rate-limited. */
+	for (i = 0; i < 200; i++)
+		ck_assert_int_eq(peer_send(peer_at(a.ps, 0), bad_type, 8), 0);
+	ck_assert_int_eq(peer_send(peer_at(a.ps, 0), buf, len), 0);
+	WAIT(b.nmsg == 2, 2000);
+	ck_assert_uint_eq(b.nmsg, 2);
+	ck_assert_int_eq(pcount(&b, "malformed"), 203);
+	ck_assert_int_le(log_count("skipped a malformed message"), 12);
+	ck_assert(one_channel(&a, &b));
+	node_free(&a);
+	node_free(&b);
+}
+END_TEST
+
+START_TEST(test_framing_lost)
+{
+	struct node	 a, b;
+	static const uint8_t short_len[4] = { 0x26, 0, 0, 2 };
+	uint64_t	 hs;
+
+	pair_init(&a, &b, "ar2");
+	WAIT(one_channel(&a, &b), 3000);
+	ck_assert(one_channel(&a, &b));
+	hs = peer_set_handshakes(b.ps);
+	ck_assert_int_eq(peer_send(peer_at(a.ps, 0), short_len, 4), 0);
+	WAIT(b.downs == 1, 2000);
+	ck_assert_int_eq(b.downs, 1);
+	ck_assert_msg(strstr(b.down, "framing lost") != NULL, "%s", b.down);
+	ck_assert_int_eq(pcount(&b, "framing_lost"), 1);
+	/* The channel comes back by itself. */
+	WAIT(one_channel(&a, &b) && a.ups == 2 && b.ups == 2, 3000);
+	ck_assert(one_channel(&a, &b));
+	ck_assert_int_eq(b.ups, 2);
+	ck_assert_int_eq(a.downs, 1);
+	ck_assert_uint_gt(peer_set_handshakes(b.ps), hs);
+	ck_assert_int_eq(pcount(&b, "reconnects"), 1);
+	node_free(&a);
+	node_free(&b);
+}
+END_TEST
+
+/* Both start in the same loop pass, ten times: one channel each time. */
+START_TEST(test_simultaneous)
+{
+	struct node	 a, b;
+	int		 round;
+
+	for (round = 0; round < 10; round++) {
+		pair_init(&a, &b, "ar2");
+		WAIT(one_channel(&a, &b), 3000);
+		RUN(300);
+		ck_assert_msg(one_channel(&a, &b), "round %d: %s / %s", round,
+		    pstr(&a, "last_error"), pstr(&b, "last_error"));
+		/* No flapping on the way: one up on each side, no down. */
+		ck_assert_int_eq(a.ups, 1);
+		ck_assert_int_eq(b.ups, 1);
+		ck_assert_int_eq(a.downs + b.downs, 0);
+		node_free(&a);
+		node_free(&b);
+		RUN(20);
+	}
+}
+END_TEST
+
+/* ar2 closes and comes back 50 times quickly; ar1 ends with one channel. */
+START_TEST(test_reconnect_storm)
+{
+	struct node	 a, b;
+	char		*pb;
+	int		 i, fds0, fds1;
+
+	pair_init(&a, &b, "ar2");
+	WAIT(one_channel(&a, &b), 3000);
+	ck_assert(one_channel(&a, &b));
+	fds0 = count_fds();
+	pb = tcp_peer("ar1", "127.0.0.1", "ar1.test");
+	for (i = 0; i < 50; i++) {
+		node_free(&b);
+		node_init(&b, "ar2", "127.0.0.2", "ar2", pb);
+		RUN(i % 5 == 0 ? 60 : i % 7);
+	}
+	free(pb);
+	WAIT(one_channel(&a, &b), 5000);
+	RUN(300);
+	ck_assert_msg(one_channel(&a, &b), "%s / %s", pstr(&a, "last_error"),
+	    pstr(&b, "last_error"));
+	ck_assert_int_eq(a.ups - a.downs, 1);
+	fds1 = count_fds();
+	ck_assert_int_eq(fds1, fds0);
+	ck_assert_int_eq(pint(&a, "connections"), 1);
+	node_free(&a);
+	node_free(&b);
+}
+END_TEST
+
+static void
+refused(const char *cert_b, const char *a_reason)
+{
+	struct node	 a, b;
+
+	pair_init(&a, &b, cert_b);
+	WAIT(strstr(pstr(&a, "last_error"), a_reason) != NULL &&
+	    strstr(pstr(&b, "last_error"), "refused the handshake") != NULL,
+	    3000);
+	ck_assert_msg(strstr(pstr(&a, "last_error"), a_reason) != NULL,
+	    "ar1: %s", pstr(&a, "last_error"));
+	ck_assert_msg(strstr(pstr(&b, "last_error"), "refused the handshake") !=
+	    NULL, "ar2: %s", pstr(&b, "last_error"));
+	RUN(300);
+	ck_assert_int_eq(a.ups, 0);
+	ck_assert_int_eq(b.ups, 0);
+	ck_assert(!up(&a) && !up(&b));
+	ck_assert(log_has(a_reason));
+	ck_assert(log_has("peer ar2: "));
+	ck_assert(log_has("peer ar1: "));
+	node_free(&a);
+	node_free(&b);
+}
+
+START_TEST(test_wrong_identity)
+{
+	refused("ar2-wrong", "does not name the configured identity");
+}
+END_TEST
+
+START_TEST(test_untrusted_ca)
+{
+	refused("ar2-otherca", "not issued by the configured CA");
+}
+END_TEST
+
+START_TEST(test_expired)
+{
+	refused("ar2-expired", "certificate has expired");
+}
+END_TEST
+
+START_TEST(test_unconfigured_source)
+{
+	struct node		 a, b;
+	struct sockaddr_in	 sin;
+	char			 c;
+	int			 fd;
+	ssize_t			 n;
+
+	pair_init(&a, &b, "ar2");
+	WAIT(one_channel(&a, &b), 3000);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_ge(fd, 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	inet_pton(AF_INET, "127.0.0.9", &sin.sin_addr);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	sin.sin_port = htons(port);
+	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	WAIT(setcount(&a, "unknown_sources") == 1, 2000);
+	ck_assert_int_eq(setcount(&a, "unknown_sources"), 1);
+	/* Closed without one byte sent. */
+	n = recv(fd, &c, 1, 0);
+	ck_assert_int_le(n, 0);
+	close(fd);
+	ck_assert(log_has("refused connection from 127.0.0.9"));
+	ck_assert(one_channel(&a, &b));
+	node_free(&a);
+	node_free(&b);
+}
+END_TEST
+
+/* ar2 runs in a child that gets SIGSTOP: ar1 declares it down in time. */
+START_TEST(test_stalled_peer)
+{
+	struct node	 a, b;
+	struct event_base *cb;
+	char		*pa, *pb;
+	uint64_t	 t0, dt;
+	pid_t		 pid;
+	int		 st;
+
+	pa = tcp_peer("ar2", "127.0.0.2", "ar2.test");
+	pb = tcp_peer("ar1", "127.0.0.1", "ar1.test");
+	if ((pid = fork()) == 0) {
+		alarm(20);
+		if ((cb = event_base_new()) == NULL)
+			_exit(1);
+		node_init_base(&b, cb, "ar2", "127.0.0.2", "ar2", "", pb);
+		event_base_dispatch(cb);
+		_exit(0);
+	}
+	ck_assert_int_gt(pid, 0);
+	node_init(&a, "ar1", "127.0.0.1", "ar1", pa);
+	WAIT(up(&a), 3000);
+	ck_assert_msg(up(&a), "%s", pstr(&a, "last_error"));
+	RUN(2 * LIVE_INTERVAL);
+	ck_assert(up(&a));
+	ck_assert_int_eq(kill(pid, SIGSTOP), 0);
+	t0 = mono_ms();
+	WAIT(a.downs == 1, 3000);
+	dt = mono_ms() - t0;
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	ck_assert_int_eq(a.downs, 1);
+	ck_assert_msg(dt <= LIVE_TIMEOUT + LIVE_INTERVAL + 250,
+	    "stall detected after %llu ms", (unsigned long long)dt);
+	ck_assert_msg(strstr(a.down, "liveness") != NULL, "%s", a.down);
+	ck_assert_int_eq(pcount(&a, "liveness_failures"), 1);
+	/* Reconnect starts by itself. */
+	WAIT(pcount(&a, "connects") >= 2, 2000);
+	ck_assert_int_ge(pcount(&a, "connects"), 2);
+	free(pa);
+	free(pb);
+	node_free(&a);
+}
+END_TEST
+
+START_TEST(test_udp)
+{
+	struct node		 a, b;
+	struct sockaddr_in	 sin;
+	uint8_t			 buf[64];
+	char			*pa, *pb;
+	size_t			 len;
+	int			 fd;
+
+	ck_assert_int_gt(asprintf(&pa, "  - name: ar2\n    addresses: "
+	    "[127.0.0.2]\n    port: %u\n    transport: udp\n"
+	    "    security: ipsec\n", port), 0);
+	ck_assert_int_gt(asprintf(&pb, "  - name: ar1\n    addresses: "
+	    "[127.0.0.1]\n    port: %u\n    transport: udp\n"
+	    "    security: ipsec\n    confidential: true\n", port), 0);
+	node_init(&a, "ar1", "127.0.0.1", "ar1", pa);
+	node_init(&b, "ar2", "127.0.0.2", "ar2", pb);
+	WAIT(up(&a) && up(&b), 2000);
+	ck_assert(up(&a) && up(&b));
+	ck_assert_str_eq(pstr(&a, "transport"), "udp");
+	ck_assert(!peer_confidential(peer_at(a.ps, 0)));
+	ck_assert(peer_confidential(peer_at(b.ps, 0)));
+
+	len = enc_ctc(0, buf, sizeof(buf));
+	ck_assert_int_eq(peer_send(peer_at(a.ps, 0), buf, len), 0);
+	WAIT(b.nmsg == 1, 2000);
+	ck_assert_uint_eq(b.nmsg, 1);
+	ck_assert_int_eq(peer_send(peer_at(b.ps, 0), buf, len), 0);
+	WAIT(a.nmsg == 1, 2000);
+	ck_assert_uint_eq(a.nmsg, 1);
+
+	/* PCTD only on a confidential channel. */
+	buf[0] = (CTP_VERSION << 5) | CTP_MSG_PCTD;
+	ck_assert_int_eq(peer_send(peer_at(a.ps, 0), buf, len), -1);
+	ck_assert_int_eq(pcount(&a, "refused"), 1);
+	ck_assert(log_has("refused to send PCTD"));
+	ck_assert_int_eq(peer_send(peer_at(b.ps, 0), buf, len), 0);
+	WAIT(a.nmsg == 2 || pcount(&a, "malformed") == 1, 2000);
+	ck_assert_int_eq(pcount(&a, "malformed"), 1);	/* not a real PCTD */
+
+	/* A datagram from an unconfigured source is dropped and counted. */
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	inet_pton(AF_INET, "127.0.0.9", &sin.sin_addr);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	sin.sin_port = htons(port);
+	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+	len = enc_ctc(1, buf, sizeof(buf));
+	ck_assert_int_eq(sendto(fd, buf, len, 0, (struct sockaddr *)&sin,
+	    sizeof(sin)), (ssize_t)len);
+	WAIT(setcount(&a, "udp_unknown_sources") == 1, 2000);
+	ck_assert_int_eq(setcount(&a, "udp_unknown_sources"), 1);
+	ck_assert_uint_eq(a.nmsg, 1);
+	close(fd);
+	free(pa);
+	free(pb);
+	node_free(&a);
+	node_free(&b);
+}
+END_TEST
+
+static bool
+all_up(struct node *n)
+{
+	size_t	 i;
+
+	for (i = 0; i < peer_count(n->ps); i++)
+		if (!peer_is_up(peer_at(n->ps, i)))
+			return false;
+	return true;
+}
+
+/* Connections of peer i of n, from `show peers`. */
+static json_int_t
+conns_of(struct node *n, size_t i)
+{
+	json_t		*root;
+	json_int_t	 v;
+
+	root = peer_set_json(n->ps);
+	v = json_integer_value(json_object_get(json_array_get(
+	    json_object_get(root, "peers"), i), "connections"));
+	json_decref(root);
+	return v;
+}
+
+/* Three routers in a triangle; one leaves, the others are unaffected. */
+START_TEST(test_three_routers)
+{
+	struct node	 n[3];
+	char		*p[6], *pp[3];
+	const char	*addr[3] = { "127.0.0.1", "127.0.0.2", "127.0.0.3" };
+	const char	*id[3] = { "ar1", "ar2", "ar3" };
+	char		 ident[3][16];
+	size_t		 i, j, k = 0;
+
+	for (i = 0; i < 3; i++)
+		snprintf(ident[i], sizeof(ident[i]), "%s.test", id[i]);
+	for (i = 0; i < 3; i++) {
+		for (j = 0; j < 3; j++)
+			if (j != i)
+				p[k++] = tcp_peer(id[j], addr[j], ident[j]);
+		ck_assert_int_gt(asprintf(&pp[i], "%s%s", p[k - 2], p[k - 1]),
+		    0);
+	}
+	for (i = 0; i < 3; i++)
+		node_init(&n[i], id[i], addr[i], id[i], pp[i]);
+	WAIT(all_up(&n[0]) && all_up(&n[1]) && all_up(&n[2]), 3000);
+	RUN(200);
+	for (i = 0; i < 3; i++) {
+		ck_assert_msg(all_up(&n[i]), "%s not fully up", id[i]);
+		ck_assert_int_eq(conns_of(&n[i], 0), 1);
+		ck_assert_int_eq(conns_of(&n[i], 1), 1);
+		ck_assert_int_eq(n[i].ups, 2);
+	}
+	/* ar3 stops: ar1 and ar2 see it go, their own channel stays. */
+	node_free(&n[2]);
+	WAIT(!peer_is_up(peer_at(n[0].ps, 1)) &&
+	    !peer_is_up(peer_at(n[1].ps, 1)), 2000);
+	ck_assert(!peer_is_up(peer_at(n[0].ps, 1)));
+	ck_assert(!peer_is_up(peer_at(n[1].ps, 1)));
+	RUN(300);
+	ck_assert(peer_is_up(peer_at(n[0].ps, 0)));
+	ck_assert(peer_is_up(peer_at(n[1].ps, 0)));
+	ck_assert_int_eq(n[0].downs, 1);
+	ck_assert_int_eq(n[1].downs, 1);
+	ck_assert_int_eq(conns_of(&n[0], 0), 1);
+	node_free(&n[0]);
+	node_free(&n[1]);
+	for (i = 0; i < 6; i++)
+		free(p[i]);
+	for (i = 0; i < 3; i++)
+		free(pp[i]);
+}
+END_TEST
+
+START_TEST(test_sctp_refused)
+{
+	struct node	 a;
+	char		*pa;
+
+	ck_assert_int_gt(asprintf(&pa, "  - name: ar2\n    addresses: "
+	    "[127.0.0.2]\n    identity: ar2.test\n"), 0);
+	node_init(&a, "ar1", "127.0.0.1", "ar1", pa);
+	RUN(100);
+	ck_assert_str_eq(pstr(&a, "transport"), "sctp");
+	ck_assert_str_eq(pstr(&a, "state"), "DISABLED");
+	ck_assert(strstr(pstr(&a, "last_error"), "transport sctp is not "
+	    "supported by this build yet") != NULL);
+	ck_assert(strstr(pstr(&a, "last_error"), "use transport: tcp") != NULL);
+	ck_assert(log_has("peer ar2: transport sctp is not supported"));
+	ck_assert(!up(&a));
+	ck_assert_int_eq(pcount(&a, "connects"), 0);
+	free(pa);
+	node_free(&a);
+}
+END_TEST
+
+/* ------------------------------------------------------------ main */
+
+static void
+rmdir_all(const char *path)
+{
+	DIR		*d;
+	struct dirent	*e;
+	char		 p[512];
+
+	if ((d = opendir(path)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", path, e->d_name);
+		unlink(p);
+	}
+	closedir(d);
+	rmdir(path);
+}
+
+static int
+make_certs(void)
+{
+	struct certgen_ca	*ca, *other;
+	int			 r = 0;
+
+	if ((ca = certgen_ca_new(dir, "ca", 30)) == NULL ||
+	    (other = certgen_ca_new(dir, "otherca", 30)) == NULL)
+		return -1;
+	r |= certgen_leaf(ca, dir, "ar1", "ar1.test", -1, 30);
+	r |= certgen_leaf(ca, dir, "ar2", "ar2.test", -1, 30);
+	r |= certgen_leaf(ca, dir, "ar3", "ar3.test", -1, 30);
+	r |= certgen_leaf(ca, dir, "ar2-wrong", "wrong.test", -1, 30);
+	r |= certgen_leaf(ca, dir, "ar2-expired", "ar2.test", -30, -1);
+	r |= certgen_leaf(other, dir, "ar2-otherca", "ar2.test", -1, 30);
+	certgen_ca_free(ca);
+	certgen_ca_free(other);
+	return r;
+}
+
+static Suite *
+peer_suite(void)
+{
+	Suite	*s = suite_create("peer");
+	TCase	*tc = tcase_create("channels");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_up_messages);
+	tcase_add_test(tc, test_malformed_skipped);
+	tcase_add_test(tc, test_framing_lost);
+	tcase_add_test(tc, test_simultaneous);
+	tcase_add_test(tc, test_reconnect_storm);
+	tcase_add_test(tc, test_wrong_identity);
+	tcase_add_test(tc, test_untrusted_ca);
+	tcase_add_test(tc, test_expired);
+	tcase_add_test(tc, test_unconfigured_source);
+	tcase_add_test(tc, test_stalled_peer);
+	tcase_add_test(tc, test_udp);
+	tcase_add_test(tc, test_three_routers);
+	tcase_add_test(tc, test_sctp_refused);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner	*sr;
+	int	 failed, fd;
+
+	/* 127.0.0.2 and up must be bindable (Linux: all of 127/8). */
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (fd != -1) {
+		struct sockaddr_in	 sin = { .sin_family = AF_INET };
+
+		inet_pton(AF_INET, "127.0.0.2", &sin.sin_addr);
+		if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
+			printf("SKIP: cannot bind 127.0.0.2\n");
+			close(fd);
+			return 77;
+		}
+		close(fd);
+	}
+	snprintf(dir, sizeof(dir), "/tmp/test_peer.XXXXXX");
+	if (mkdtemp(dir) == NULL || make_certs() == -1) {
+		printf("cannot make test certificates\n");
+		return 1;
+	}
+	srandom((unsigned)getpid());
+	port = (uint16_t)(20000 + random() % 20000);
+	sr = srunner_create(peer_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	if (getenv("TEST_PEER_KEEP") == NULL)
+		rmdir_all(dir);
+	else
+		printf("kept %s\n", dir);
+	return failed == 0 ? 0 : 1;
+}
