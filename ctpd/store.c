@@ -324,8 +324,6 @@ store_key_set(struct store_mn *m, const struct ctp_key *k)
 void
 store_key_wipe(struct store_mn *m)
 {
-	if (ctp_key_present(&m->key))
-		m->key_burnt = true;
 	ctp_key_wipe(&m->key);
 }
 

@@ -40,7 +40,7 @@ struct store_mn {
 	struct store_mn		*hnext;
 	struct ctp_addr		 mn;		/* normalised: IPv4 as 4 octets */
 	struct ctp_key		 key;		/* never logged or shown */
-	bool			 key_burnt;	/* wiped after a transfer (§5.3) */
+	bool			 key_burnt;	/* configured key used (§5.3) */
 	struct store_cdb	*set[STORE__SETS];
 	size_t			 n[STORE__SETS];
 	uint64_t		 held_until_ms;
@@ -91,7 +91,7 @@ void		 store_set_clear(struct store *, struct store_mn *,
 void		 store_cdb_view(const struct store_cdb *, bool r,
 		    struct ctp_cdb *out);
 
-/* Set or wipe the MN's key. */
+/* Set (clears key_burnt) or wipe the MN's key. */
 void		 store_key_set(struct store_mn *, const struct ctp_key *);
 void		 store_key_wipe(struct store_mn *);
 

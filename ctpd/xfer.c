@@ -236,6 +236,22 @@ xfer_key(struct xfer_engine *x, const struct ctp_addr *mn)
 	return &ck->key;
 }
 
+/* This router is the MN's current AR: it has its contexts or a key. */
+static bool
+xfer_home(struct xfer_engine *x, const struct ctp_addr *mn)
+{
+	struct store_mn	*sm;
+	struct ctp_addr	 n;
+
+	if ((sm = store_get(x->store, mn)) != NULL &&
+	    (sm->set[STORE_OWN] != NULL || ctp_key_present(&sm->key) ||
+	    sm->key_burnt))
+		return true;
+	store_addr_norm(mn, &n);
+	return ctp_conf_mnkey_find(x->d->conf, &n) != NULL ||
+	    ctp_conf_mnkey_find(x->d->conf, mn) != NULL;
+}
+
 static bool
 xfer_reliable(struct xfer_engine *x, uint16_t fpt)
 {
@@ -686,6 +702,32 @@ xfer_timer_set(struct xfer_engine *x, struct xfer_mn *m, int role,
 }
 
 /*
+ * §5.3: the key is never used again.  A key from the store is wiped; a
+ * configured one (token.keys) cannot be, so a tombstone in the store keeps
+ * it from being found until a context put brings a fresh key.
+ */
+static void
+xfer_wipe_key(struct xfer_engine *x, struct xfer_mn *m, const char *mnstr)
+{
+	const struct ctp_conf_mnkey	*ck;
+	struct store_mn			*sm;
+	struct ctp_addr			 n;
+
+	store_addr_norm(&m->mn, &n);
+	ck = ctp_conf_mnkey_find(x->d->conf, &n);
+	if ((sm = store_get(x->store, &m->mn)) == NULL && ck != NULL)
+		sm = store_add(x->store, &m->mn);
+	if (sm != NULL) {
+		store_key_wipe(sm);
+		sm->key_burnt = ck != NULL;
+		store_gc(x->store, sm);
+	} else if (ck != NULL)
+		log_warnx("xfer %s: store full: the configured key cannot be "
+		    "marked used", mnstr);
+	x->c.keys_wiped++;
+}
+
+/*
  * A token the MN's CTAR carried did not verify (here, or at the pAR, which
  * said so in an error CDB): the listener's back-off for that MN and source.
  */
@@ -769,17 +811,7 @@ xfer_run(struct xfer_engine *x, struct xfer_mn *m, int role,
 			x->c.discards++;
 			break;
 		case CTP_ACT_WIPE_KEY:
-			/* A tombstone keeps a configured key from coming back. */
-			if ((sm = store_get(x->store, &m->mn)) == NULL &&
-			    xfer_key(x, &m->mn) != NULL)
-				sm = store_add(x->store, &m->mn);
-			if (sm != NULL) {
-				store_key_wipe(sm);
-				sm->key_burnt = true;
-			} else if (xfer_key(x, &m->mn) != NULL)
-				log_warnx("xfer %s: store full: the configured "
-				    "key cannot be marked used", mnstr);
-			x->c.keys_wiped++;
+			xfer_wipe_key(x, m, mnstr);
 			break;
 		case CTP_ACT_WIPE_CACHE:
 			if ((sm = store_get(x->store, &m->mn)) != NULL) {
@@ -956,7 +988,7 @@ xfer_mn_ctar(struct xfer_engine *x, const struct mn_src *src,
 		role = XFER_PAR;
 	else if (peer_by_mn(x->d->peers, &msg->mn) != NULL)
 		role = XFER_NAR;
-	else if (xfer_key(x, &msg->mn) != NULL)
+	else if (xfer_home(x, &msg->mn))
 		role = XFER_PAR;
 	else
 		role = XFER_NAR;

@@ -598,13 +598,8 @@ START_TEST(test_predictive)
 	json_decref(after);
 	json_decref(before);
 
-	/* pAR: cache and key wiped (C21, §5.3), nothing shown of the key. */
-	o = ctx_get(&par);
-	ck_assert_ptr_nonnull(o);
-	ck_assert_int_eq(json_array_size(json_object_get(o, "contexts")), 0);
-	ck_assert(json_is_false(json_object_get(o, "key")));
-	ck_assert(json_is_true(json_object_get(o, "key_wiped")));
-	json_decref(o);
+	/* pAR: cache and key wiped (C21, §5.3): nothing left of the MN. */
+	ck_assert_ptr_null(ctx_get(&par));
 	ck_assert_int_eq(stat_of(&par, "keys_wiped"), 1);
 	ck_assert_int_eq(stat_of(&par, "caches_wiped"), 1);
 	ck_assert_int_eq(stat_of(&par, "report_failed"), 0);
@@ -634,7 +629,7 @@ START_TEST(test_reactive)
 	static const bool	 r[] = { true, false };
 	static const uint8_t	 want[] = { 0xff, 0x01, 0x00, 0x40,
 	    0xff, 0x02, 0x00, 0x00 };
-	json_t			*before, *after, *fb, *fa, *o;
+	json_t			*before, *after, *fb, *fa;
 
 	put_contexts(&par, put_json);
 	before = ctx_get(&par);
@@ -658,10 +653,7 @@ START_TEST(test_reactive)
 	json_decref(fa);
 	json_decref(before);
 	json_decref(after);
-	o = ctx_get(&par);
-	ck_assert_int_eq(json_array_size(json_object_get(o, "contexts")), 0);
-	ck_assert(json_is_false(json_object_get(o, "key")));
-	json_decref(o);
+	ck_assert_ptr_null(ctx_get(&par));	/* cache and key wiped */
 	ck_assert_int_eq(par.auth_failed + nar.auth_failed, 0);
 }
 END_TEST
@@ -837,7 +829,6 @@ run_until_idle(struct node *n, int max_ms)
 
 START_TEST(test_rflag_retry_exec)
 {
-	json_t	*o;
 	char	 path[160];
 	FILE	*f;
 	char	 buf[2048];
@@ -859,9 +850,7 @@ START_TEST(test_rflag_retry_exec)
 	ck_assert_uint_eq(nar.ctaa[0][0].fpt, CTP_FPT_QOS);
 	ck_assert_uint_eq(nar.ctaa[0][0].status, CTP_ST_INSTALL_FAILED);
 	ck_assert_int_eq(nar.last_ctdr_status, CTP_ST_SUCCESS);
-	o = ctx_get(&par);
-	ck_assert_int_eq(json_array_size(json_object_get(o, "contexts")), 0);
-	json_decref(o);
+	ck_assert_ptr_null(ctx_get(&par));	/* cache and key wiped */
 	/* The hook got the context as JSON with mn and action. */
 	snprintf(path, sizeof(path), "%s/input", tmpdir);
 	f = fopen(path, "r");
@@ -1053,8 +1042,6 @@ END_TEST
 
 START_TEST(test_reliable_across_reconnect)
 {
-	json_t	*o;
-
 	put_contexts(&par, put_json);
 	par.ps.p.drop = 1;			/* the CTD is lost ... */
 	send_ctar(&nar, PAR_ADDR, 71, true, NULL, NULL, 0);
@@ -1075,9 +1062,7 @@ START_TEST(test_reliable_across_reconnect)
 	ck_assert_uint_eq(set_size(&nar, "installed"), 3);
 	ck_assert_int_eq(stat_of(&par, "report_failed"), 0);
 	ck_assert_int_ge(stat_of(&par, "retransmit"), 1);
-	o = ctx_get(&par);
-	ck_assert_int_eq(json_array_size(json_object_get(o, "contexts")), 0);
-	json_decref(o);
+	ck_assert_ptr_null(ctx_get(&par));	/* cache and key wiped */
 }
 END_TEST
 
@@ -1221,6 +1206,102 @@ START_TEST(test_transfer_limit)
 }
 END_TEST
 
+static const char *hook_sleep =
+    "#!/bin/sh\n"
+    "d=$(dirname \"$0\")\n"
+    "cat > /dev/null\n"
+    "echo run >> \"$d/runs\"\n"
+    "sleep 30 &\n"
+    "echo $! > \"$d/child\"\n"
+    "wait\n";
+
+/* A process that is gone or a zombie (killed, not yet reaped by init). */
+static bool
+proc_gone(long pid)
+{
+	char	 path[64], buf[256], *p;
+	FILE	*f;
+	bool	 gone = true;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return true;
+	if (fgets(buf, sizeof(buf), f) != NULL &&
+	    (p = strrchr(buf, ')')) != NULL && p[1] == ' ')
+		gone = p[2] == 'Z' || p[2] == 'X';
+	fclose(f);
+	return gone;
+}
+
+START_TEST(test_exec_timeout)
+{
+	char	 feats[512], path[160];
+	FILE	*f;
+	long	 child = 0;
+	json_t	*s;
+	int	 i;
+
+	hook_write(hook_sleep);
+	snprintf(feats, sizeof(feats),
+	    "  aaa: {provider: builtin, reliable: true}\n"
+	    "  qos: {provider: exec, command: %s/hook, timeout: 300ms}\n",
+	    tmpdir);
+	setup_with(feats, feats, "1s", "2s");
+	put_contexts(&par, put_json);
+	send_ctar(&nar, PAR_ADDR, 23, true, NULL, NULL, 0);
+	run_until_idle(&nar, 2000);
+	ck_assert_int_ge(hook_runs(), 1);	/* both started, both killed */
+	s = xfer_stats_json(nar.d.xfer);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(s,
+	    "providers"), "hooks_timed_out")), 2);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(s,
+	    "providers"), "hooks_running")), 0);
+	json_decref(s);
+	ck_assert_uint_eq(nar.nctaa, 1);
+	ck_assert_uint_eq(nar.ctaa[0][0].fpt, CTP_FPT_QOS);
+	ck_assert_uint_eq(nar.ctaa[0][0].status, CTP_ST_INSTALL_FAILED);
+	/* The hook's own child went with its process group. */
+	snprintf(path, sizeof(path), "%s/child", tmpdir);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fscanf(f, "%ld", &child), 1);
+	fclose(f);
+	for (i = 0; i < 50 && !proc_gone(child); i++)
+		run(10);
+	ck_assert_msg(proc_gone(child), "hook child %ld still runs", child);
+	hook_cleanup();
+}
+END_TEST
+
+/* A configured key (token.keys) is used for one transfer only (§5.3). */
+START_TEST(test_conf_key_once)
+{
+	char	 feats[512];
+
+	snprintf(feats, sizeof(feats), "%s"
+	    "token:\n  keys:\n    - {mn: " MN_ADDR ", key: "
+	    "0102030405060708090a0b0c0d0e0f1011121314}\n", default_features);
+	setup_with(feats, default_features, "150ms", "400ms");
+	put_contexts(&par, "{\"mn\": \"" MN_ADDR "\", \"cdbs\": ["
+	    "{\"feature\": \"aaa\", \"fields\": {\"authz_lifetime\": 60}}]}");
+	send_ctar(&nar, PAR_ADDR, 101, true, NULL, NULL, 0);
+	run(40);
+	ck_assert_uint_eq(nar.nctaa, 1);
+	ck_assert_uint_eq(nar.nctaa_e[0], 0);
+	ck_assert_uint_eq(set_size(&nar, "installed"), 1);
+	/* Contexts handed in again, but the configured key is spent. */
+	put_contexts(&par, "{\"mn\": \"" MN_ADDR "\", \"cdbs\": ["
+	    "{\"feature\": \"aaa\", \"fields\": {\"authz_lifetime\": 60}}]}");
+	send_ctar(&par, NAR_ADDR, 102, true, NULL, NULL, 0);
+	run(20);
+	ck_assert_int_eq(par.sent[CTP_MSG_PCTD], 0);
+	ck_assert_int_eq(par.sent[CTP_MSG_CTREQ], 0);
+	ck_assert_int_eq(stat_of(&par, "ctar_as_par"), 1);
+	ck_assert_uint_eq(par.nctaa, 1);
+	ck_assert_uint_eq(par.ctaa[0][0].status, CTP_ST_NO_CONTEXT);
+}
+END_TEST
+
 static Suite *
 xfer_suite(void)
 {
@@ -1250,6 +1331,8 @@ xfer_suite(void)
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_test(tc, test_rflag_retry_exec);
 	tcase_add_test(tc, test_nonr_not_retried);
+	tcase_add_test(tc, test_exec_timeout);
+	tcase_add_test(tc, test_conf_key_once);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("static");
