@@ -138,7 +138,10 @@ void		 xfer_peer_down(struct xfer_engine *, struct peer *);
 /* Stop: CTC for transfers still running, wipe keys. */
 void		 xfer_shutdown(struct xfer_engine *);
 
-/* Control-socket views and the feature-subsystem hand-over (JSON). */
+/*
+ * Control-socket views and the feature-subsystem hand-over (JSON).
+ * xfer_mn_json and xfer_context_get: NULL if nothing is known of the MN.
+ */
 json_t		*xfer_transfers_json(struct xfer_engine *);
 json_t		*xfer_mn_json(struct xfer_engine *, const struct ctp_addr *mn);
 json_t		*xfer_contexts_json(struct xfer_engine *);

@@ -116,6 +116,8 @@ xfer_mn_json(struct xfer_engine *x, const struct ctp_addr *mn)
 	struct store_mn	*sm = store_get(x->store, mn);
 	json_t		*o;
 
+	if (m == NULL && sm == NULL)
+		return NULL;		/* nothing known about the MN */
 	if (m != NULL)
 		o = xj_transfer(x, m);
 	else

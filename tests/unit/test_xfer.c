@@ -526,6 +526,8 @@ nar_state(struct node *n)
 	struct ctp_addr	 a = addr(MN_ADDR);
 	json_t		*o = xfer_mn_json(n->d.xfer, &a);
 
+	if (o == NULL)
+		return "IDLE";		/* nothing known of the MN */
 	snprintf(st, sizeof(st), "%s", json_string_value(json_object_get(
 	    json_object_get(o, "nar"), "state")));
 	json_decref(o);
@@ -1148,7 +1150,15 @@ START_TEST(test_context_put_get_del)
 	put_fails("{\"mn\": \"1.2.3.4\", \"cdbs\": [{\"fpt\": 4660, "
 	    "\"data\": \"0011\"}]}", "not a feature context");
 	ck_assert_ptr_null(xfer_context_get(par.d.xfer, &a));
+	ck_assert_ptr_null(xfer_mn_json(par.d.xfer, &a));
 	put_contexts(&par, put_json);
+	o = xfer_mn_json(par.d.xfer, &a);
+	ck_assert_ptr_nonnull(o);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(o,
+	    "par"), "state")), "IDLE");
+	ck_assert(json_is_true(json_object_get(json_object_get(o, "store"),
+	    "key")));
+	json_decref(o);
 	o = xfer_context_get(par.d.xfer, &a);
 	ck_assert_ptr_nonnull(o);
 	ck_assert(json_is_true(json_object_get(o, "key")));
