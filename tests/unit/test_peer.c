@@ -703,6 +703,66 @@ START_TEST(test_unconfigured_source)
 }
 END_TEST
 
+static int
+connect_from(const char *src)
+{
+	struct sockaddr_in	 sin;
+	int			 fd;
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_ge(fd, 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	inet_pton(AF_INET, src, &sin.sin_addr);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	sin.sin_port = htons(port);
+	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	return fd;
+}
+
+/*
+ * From a configured peer's address: a connection reset before a byte is
+ * read, and one that never starts TLS.  Neither disturbs the channel; the
+ * silent one is closed at the handshake deadline.
+ */
+START_TEST(test_junk_connections)
+{
+	struct node	 a, b;
+	struct linger	 lg = { 1, 0 };
+	uint64_t	 t0;
+	ssize_t		 n;
+	char		 c;
+	int		 fd, fds0;
+
+	pair_init(&a, &b, "ar2");
+	WAIT(one_channel(&a, &b), 3000);
+	ck_assert(one_channel(&a, &b));
+	fds0 = count_fds();
+	fd = connect_from("127.0.0.2");
+	ck_assert_int_eq(setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg,
+	    sizeof(lg)), 0);
+	close(fd);
+	fd = connect_from("127.0.0.2");
+	t0 = mono_ms();
+	WAIT(pint(&a, "connections") == 2, 1000);
+	ck_assert_int_eq(pint(&a, "connections"), 2);
+	ck_assert_str_eq(pstr(&a, "state"), "UP");
+	WAIT(pint(&a, "connections") == 1, 3000);
+	ck_assert_int_eq(pint(&a, "connections"), 1);
+	ck_assert_uint_ge(mono_ms() - t0, 900);	/* max(timeout, 1 s) */
+	n = recv(fd, &c, 1, 0);
+	ck_assert_int_le(n, 0);
+	close(fd);
+	ck_assert(log_has("TLS handshake timed out"));
+	ck_assert(one_channel(&a, &b));
+	ck_assert_int_eq(a.downs + b.downs, 0);
+	ck_assert_int_eq(count_fds(), fds0);
+	node_free(&a);
+	node_free(&b);
+}
+END_TEST
+
 /* ar2 runs in a child that gets SIGSTOP: ar1 declares it down in time. */
 START_TEST(test_stalled_peer)
 {
@@ -966,6 +1026,7 @@ peer_suite(void)
 	tcase_add_test(tc, test_untrusted_ca);
 	tcase_add_test(tc, test_expired);
 	tcase_add_test(tc, test_unconfigured_source);
+	tcase_add_test(tc, test_junk_connections);
 	tcase_add_test(tc, test_stalled_peer);
 	tcase_add_test(tc, test_udp);
 	tcase_add_test(tc, test_three_routers);
