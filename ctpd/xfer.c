@@ -169,8 +169,9 @@ xfer_nar_active(const struct ctp_nar *n)
 static void
 xfer_account(struct xfer_engine *x, struct xfer_mn *m)
 {
-	bool	 active = xfer_par_active(&m->par) || xfer_nar_active(&m->nar);
-	bool	 held = m->nar.state == CTP_NAR_HELD;
+	bool	 active, held = m->nar.state == CTP_NAR_HELD;
+
+	active = xfer_par_active(&m->par) || xfer_nar_active(&m->nar);
 
 	if (active != m->active) {
 		if (active)
@@ -1309,16 +1310,16 @@ xfer_shutdown(struct xfer_engine *x)
 				    &m->wire[XFER_NAR] : &m->mn);
 				xfer_send_peer(x, m->nar.peer, mnstr);
 				x->cnt[CTP_CNT_CANCELLED]++;
-				log_info("xfer %s: nAR %s at shutdown: CTC sent "
-				    "to %s", mnstr,
+				log_info("xfer %s: nAR %s at shutdown: CTC "
+				    "sent to %s", mnstr,
 				    ctp_nar_state_name(m->nar.state),
 				    xfer_peer_name(x, m->nar.peer));
 			}
 			/* pAR: what is not confirmed is said so, not lost. */
 			if (xfer_par_active(&m->par)) {
 				x->c.report_failed++;
-				log_warnx("xfer %s: pAR %s at shutdown: contexts "
-				    "sent to %s not confirmed", mnstr,
+				log_warnx("xfer %s: pAR %s at shutdown: "
+				    "contexts sent to %s not confirmed", mnstr,
 				    ctp_par_state_name(m->par.state),
 				    xfer_peer_name(x, m->par.peer));
 			}

@@ -162,10 +162,12 @@ xj_counters(struct xfer_engine *x)
 	json_object_set_new(o, "received", rx);
 	json_object_set_new(o, "sent", tx);
 	for (i = 0; i < CTP_CNT__MAX; i++) {
-		snprintf(name, sizeof(name), "%s", ctp_fsm_counter_name((int)i));
+		snprintf(name, sizeof(name), "%s",
+		    ctp_fsm_counter_name((int)i));
 		for (j = 0; name[j] != '\0'; j++)
 			name[j] = (char)tolower((unsigned char)name[j]);
-		json_object_set_new(o, name, json_integer((json_int_t)x->cnt[i]));
+		json_object_set_new(o, name,
+		    json_integer((json_int_t)x->cnt[i]));
 	}
 #define XJ(n)	json_object_set_new(o, #n, json_integer((json_int_t)c->n))
 	XJ(steps); XJ(step_errors); XJ(unexpected); XJ(bad_cdbs);
@@ -271,7 +273,8 @@ xfer_context_put(struct xfer_engine *x, const json_t *req, char *err,
 	struct store_mn		*sm;
 	struct xfer_mn		*m;
 	uint16_t		 fpts[CTP_FSM_MAX_ITEMS];
-	size_t			 n, i, j, nfpt = 0, used, off = 0, wire = 0;
+	size_t			 n, i, j, nfpt = 0, used, off = 0;
+	size_t			 wire = 0;
 	size_t			 need = 0, have = 0;
 	char			 e2[256], a[64];
 	bool			 newkey = false;

@@ -26,22 +26,23 @@ enum xfer_role {
 extern const char *const xfer_role_names[XFER__ROLES];
 
 #define XFER_FREE_MAX	1024	/* MN entries kept for reuse */
-#define XFER_FAIL_RING	16	/* recent REPORT_FAILED items kept for show */
+#define XFER_FAIL_RING	16	/* recent REPORT_FAILED items, for show */
 
 /* One named timer of one role of one MN; firing it is a TIMER event. */
 struct xfer_timer {
 	struct event		 ev;
 	struct xfer_mn		*m;
 	uint8_t			 role;
-	uint8_t			 timer;		/* enum ctp_fsm_timer */
+	uint8_t			 timer;	/* enum ctp_fsm_timer */
 };
 
 struct xfer_mn {
-	struct xfer_mn		*hnext;		/* bucket chain or free list */
+	struct xfer_mn		*hnext;	/* bucket chain or free list */
 	struct xfer_engine	*x;
 	struct ctp_addr		 mn;		/* normalised */
-	struct ctp_addr		 wire[XFER__ROLES]; /* MN address as carried */
-	struct ctp_addr		 ctar_mn;	/* as in the MN's CTAR (D1) */
+	/* The MN's address as carried: per role, and in its CTAR (D1). */
+	struct ctp_addr		 wire[XFER__ROLES];
+	struct ctp_addr		 ctar_mn;
 	uint8_t			 ctar_raw[4 * CTP_FSM_MAX_ITEMS];
 	size_t			 ctar_raw_len;	/* its request CDBs, verbatim */
 	struct ctp_par		 par;
