@@ -281,11 +281,12 @@ ctpd_stop(struct ctpd *d, const char *why)
 	}
 	stopping = true;
 	log_info("%s: stopping", why);
+	/* the engine refuses new work from here; then close its inputs */
+	xfer_shutdown(d->xfer);
 	mn_listener_free(d->mn);
 	d->mn = NULL;
 	control_free(d->control);
 	d->control = NULL;
-	xfer_shutdown(d->xfer);
 	event_base_loopexit(d->base, &tv);
 }
 
