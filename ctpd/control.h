@@ -26,8 +26,10 @@ struct control;
  * NULL after logging the reason.
  */
 struct control	*control_new(struct ctpd *, const char *path);
-/* Close every client and the socket, and remove the socket file if it is
- * still the one this server created.  NULL is a no-op. */
+/*
+ * Close every client and the socket, and remove the socket file if it is
+ * still the one this server created.  NULL is a no-op.
+ */
 void		 control_free(struct control *);
 /* Counters for show stats: clients, requests, errors, rejected. */
 json_t		*control_json(const struct control *);
