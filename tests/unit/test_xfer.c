@@ -920,10 +920,10 @@ END_TEST
 
 /* Hand a PCTD straight to the nAR engine as if its pAR had sent it. */
 static void
-inject_pctd(uint32_t elapsed, bool ack)
+inject_pctd_qos(uint32_t elapsed, bool ack, uint8_t qos_family)
 {
 	struct ctp_msg	*m = calloc(1, sizeof(*m));
-	uint8_t		 buf[256], data[64];
+	uint8_t		 buf[256], data[64], qos[56];
 	size_t		 len;
 
 	ck_assert_ptr_nonnull(m);
@@ -941,11 +941,26 @@ inject_pctd(uint32_t elapsed, bool ack)
 	m->cdbs[0].fpt = CTP_FPT_AAA;
 	m->cdbs[0].data = data;
 	m->cdbs[0].data_len = 64;
+	if (qos_family != 0) {
+		/* family, proto, reserved, src, dst, ...: no presence vector */
+		memset(qos, 0, sizeof(qos));
+		qos[0] = qos_family;
+		m->cdbs[1].fpt = CTP_FPT_QOS;
+		m->cdbs[1].data = qos;
+		m->cdbs[1].data_len = sizeof(qos);
+		m->ncdbs = 2;
+	}
 	ck_assert_int_eq(ctp_msg_encode(m, buf, sizeof(buf), &len), CTP_OK);
 	memset(m, 0, sizeof(*m));
 	ck_assert_int_eq(ctp_msg_decode(buf, len, NULL, m, NULL), CTP_OK);
 	xfer_peer_message(nar.d.xfer, &nar.ps.p, m, buf, len);
 	free(m);
+}
+
+static void
+inject_pctd(uint32_t elapsed, bool ack)
+{
+	inject_pctd_qos(elapsed, ack, 0);
 }
 
 START_TEST(test_stale)
@@ -1001,6 +1016,56 @@ START_TEST(test_held_expire)
 	/* The pAR gave up its push as well and wiped (CT_MAX_HANDOVER_TIME). */
 	ck_assert_int_eq(stat_of(&par, "timeout"), 1);
 	ck_assert_uint_eq(set_size(&par, "contexts"), 0);
+}
+END_TEST
+
+/* D10: a malformed CDB is not installed and is named; the others are. */
+START_TEST(test_malformed_cdb)
+{
+	inject_pctd_qos(10, true, 9);		/* qos family 9: bad */
+	run(10);
+	ck_assert_str_eq(nar_state(&nar), "HELD");
+	ck_assert_uint_eq(set_size(&nar, "held"), 1);
+	send_ctar(&nar, PAR_ADDR, 55, true, NULL, NULL, 0);
+	run(10);
+	ck_assert_uint_eq(nar.nctaa, 1);
+	ck_assert_uint_eq(nar.nctaa_e[0], 1);
+	ck_assert_uint_eq(nar.ctaa[0][0].fpt, CTP_FPT_QOS);
+	ck_assert_uint_eq(nar.ctaa[0][0].status, CTP_ST_MALFORMED);
+	ck_assert_uint_eq(set_size(&nar, "installed"), 1);
+	ck_assert_int_eq(stat_of(&nar, "bad_cdbs"), 1);
+}
+END_TEST
+
+/* A feature this router does not run is refused, the others installed. */
+START_TEST(test_unsupported_at_nar)
+{
+	setup_with(default_features,
+	    "  aaa: {provider: builtin, reliable: true}\n", "150ms", "400ms");
+	put_contexts(&par, put_json);
+	send_ctar(&nar, PAR_ADDR, 56, true, NULL, NULL, 0);
+	run(40);
+	ck_assert_uint_eq(nar.nctaa, 1);
+	ck_assert_uint_eq(nar.nctaa_e[0], 1);
+	ck_assert_uint_eq(nar.ctaa[0][0].fpt, CTP_FPT_QOS);
+	ck_assert_uint_eq(nar.ctaa[0][0].status, CTP_ST_UNSUPPORTED_FPT);
+	ck_assert_uint_eq(set_size(&nar, "installed"), 1);
+	ck_assert_int_eq(stat_of(&par, "retry"), 0);	/* qos is not R */
+}
+END_TEST
+
+/* The key only travels on a confidential channel: no PCTD otherwise. */
+START_TEST(test_pctd_needs_confidential)
+{
+	put_contexts(&par, put_json);
+	par.ps.p.confidential = false;
+	send_ctar(&par, NAR_ADDR, 57, true, NULL, NULL, 0);
+	run(10);
+	ck_assert_int_eq(par.sent[CTP_MSG_PCTD], 0);
+	ck_assert_uint_eq(par.nctaa, 1);
+	ck_assert_uint_eq(par.ctaa[0][0].status, CTP_ST_NO_PEER);
+	ck_assert_int_eq(stat_of(&par, "no_peer"), 1);
+	ck_assert_uint_eq(set_size(&par, "contexts"), 3);
 }
 END_TEST
 
@@ -1334,6 +1399,8 @@ xfer_suite(void)
 	tcase_add_test(tc, test_report_failed);
 	tcase_add_test(tc, test_context_put_get_del);
 	tcase_add_test(tc, test_transfer_limit);
+	tcase_add_test(tc, test_malformed_cdb);
+	tcase_add_test(tc, test_pctd_needs_confidential);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("exec");
@@ -1343,6 +1410,7 @@ xfer_suite(void)
 	tcase_add_test(tc, test_nonr_not_retried);
 	tcase_add_test(tc, test_exec_timeout);
 	tcase_add_test(tc, test_conf_key_once);
+	tcase_add_test(tc, test_unsupported_at_nar);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("static");
