@@ -165,7 +165,7 @@ conn_readline(const struct ctpctl *ctl, struct conn *c, int quiet_eof,
 {
 	struct pollfd	 pfd = { c->fd, POLLIN, 0 };
 	char		*nl, *line, *nb;
-	size_t		 n;
+	size_t		 n, ncap;
 	ssize_t		 r;
 	int		 pr;
 
@@ -189,12 +189,13 @@ conn_readline(const struct ctpctl *ctl, struct conn *c, int quiet_eof,
 			return NULL;
 		}
 		if (c->cap - c->len < 4096) {
-			if ((nb = realloc(c->buf, c->cap * 2 + 65536)) == NULL) {
+			ncap = c->cap * 2 + 65536;
+			if ((nb = realloc(c->buf, ncap)) == NULL) {
 				ctl_error(ctl, "out of memory");
 				return NULL;
 			}
 			c->buf = nb;
-			c->cap = c->cap * 2 + 65536;
+			c->cap = ncap;
 		}
 		if ((pr = poll(&pfd, 1, ms_left(c))) == -1 && errno == EINTR)
 			continue;
@@ -396,7 +397,8 @@ col_head(char *head, const char *k)
 	size_t	 l, n = strlen(k) - (is_ms(k) ? 3 : 0);
 
 	for (l = 0; l < n && l < CELL_MAX; l++)
-		head[l] = k[l] == '_' ? '-' : (char)toupper((unsigned char)k[l]);
+		head[l] = k[l] == '_' ? '-' :
+		    (char)toupper((unsigned char)k[l]);
 	head[l] = '\0';
 	return l;
 }

@@ -38,7 +38,7 @@ struct control_client {
 	struct bufferevent	*bev;
 	struct event		*ev_more;	/* lines left after a batch */
 	bool			 closing;	/* close once output is sent */
-	bool			 paused;	/* output over CONTROL_OUT_MAX */
+	bool			 paused;	/* output > CONTROL_OUT_MAX */
 };
 
 struct control {
@@ -418,8 +418,8 @@ control_dispatch(struct control *ctl, json_t *req)
 			c = &cmdtab[i];
 	if (c == NULL) {
 		ctl->errors++;
-		snprintf(err, sizeof(err), "unknown command \"%.64s\" (commands:"
-		    " show status|peers|mn|contexts|transfers|stats, "
+		snprintf(err, sizeof(err), "unknown command \"%.64s\" "
+		    "(commands: show status|peers|mn|contexts|transfers|stats, "
 		    "context put|get|del)", name);
 		return reply_error(id, err);
 	}

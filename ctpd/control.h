@@ -13,7 +13,7 @@
 #define CONTROL_LINE_MAX	(256 * 1024)	/* request, newline included */
 #define CONTROL_MAX_CLIENTS	16
 #define CONTROL_IDLE_SEC	60		/* silent clients are closed */
-#define CONTROL_BATCH		16		/* requests per client per pass */
+#define CONTROL_BATCH		16		/* requests per client, pass */
 #define CONTROL_OUT_MAX		(16 * 1024 * 1024) /* then stop reading */
 
 struct ctpd;

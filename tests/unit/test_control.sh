@@ -209,7 +209,7 @@ expect_rc 0 "show transfers"
 ctl -j show stats
 expect_rc 0 "show stats -j"
 expect out '"control": {' "show stats -j"
-expect out '"handshakes": 0' "show stats -j: no handshake with a peer that is down"
+expect out '"handshakes": 0' "show stats -j: no handshake with a down peer"
 
 # --------------------------------------------------------------- context
 printf '{"mn": "203.0.113.10", "cdbs": [%s]}\n' \

@@ -93,7 +93,7 @@ for y in "$D"/*.yaml; do
 		warn-*)	run -n -f "$b.yaml"
 			expect_rc 0 "$b (warnings only)"
 			cat "$D/$b.err" "$T/ok" >"$T/want"
-			same err "$T/want" "$b: warnings, then configuration OK" ;;
+			same err "$T/want" "$b: warnings, then OK" ;;
 		*)	run -n -f "$b.yaml"
 			expect_rc 1 "$b"
 			same err "$D/$b.err" "$b: exactly the expected lines" ;;
