@@ -301,6 +301,30 @@ store_set_clear(struct store *s, struct store_mn *m, enum store_set set,
 	}
 }
 
+struct store_cdb *
+store_set_detach(struct store *s, struct store_mn *m, enum store_set set)
+{
+	struct store_cdb	*list = m->set[set], *d;
+
+	for (d = list; d != NULL; d = d->next)
+		s->used -= sizeof(*d) + d->len;
+	m->set[set] = NULL;
+	m->n[set] = 0;
+	return list;
+}
+
+void
+store_cdbs_free(struct store_cdb *d)
+{
+	struct store_cdb	*next;
+
+	for (; d != NULL; d = next) {
+		next = d->next;
+		OPENSSL_cleanse(d, sizeof(*d) + d->len);
+		free(d);
+	}
+}
+
 void
 store_cdb_view(const struct store_cdb *d, bool r, struct ctp_cdb *out)
 {

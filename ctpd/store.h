@@ -87,6 +87,13 @@ int		 store_cdb_add(struct store *, struct store_mn *,
 /* Free every CDB of a set (fpt 0: all FPTs). */
 void		 store_set_clear(struct store *, struct store_mn *,
 		    enum store_set, uint16_t fpt);
+/*
+ * Take a whole set out of the store (its octets no longer count against the
+ * bound) and free such a list later with store_cdbs_free().
+ */
+struct store_cdb *store_set_detach(struct store *, struct store_mn *,
+		    enum store_set);
+void		 store_cdbs_free(struct store_cdb *);
 /* A CDB of the store as a ctp_cdb for the encoder (data points into it). */
 void		 store_cdb_view(const struct store_cdb *, bool r,
 		    struct ctp_cdb *out);

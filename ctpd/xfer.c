@@ -562,7 +562,7 @@ xfer_install(struct xfer_engine *x, struct xfer_mn *m,
 {
 	bool			 seen[CTP_FSM_MAX_ITEMS] = { false };
 	struct store_mn		*sm;
-	struct store_cdb	*d;
+	struct store_cdb	*d, *held;
 	struct ctp_cdb		 c;
 	size_t			 i;
 
@@ -579,13 +579,14 @@ xfer_install(struct xfer_engine *x, struct xfer_mn *m,
 			    a->items[i].fpt);
 	}
 	if (a->from_held) {
-		for (d = sm != NULL ? sm->set[STORE_HELD] : NULL; d != NULL;
-		    d = d->next) {
+		/* Moved, not copied: the bound is not hit twice (HOLD). */
+		held = sm != NULL ? store_set_detach(x->store, sm, STORE_HELD) :
+		    NULL;
+		for (d = held; d != NULL; d = d->next) {
 			store_cdb_view(d, d->r, &c);
 			xfer_inst_one(x, m, &c, seen);
 		}
-		if (sm != NULL)
-			store_set_clear(x->store, sm, STORE_HELD, 0);
+		store_cdbs_free(held);
 	} else if (msg != NULL) {
 		for (i = 0; i < msg->ncdbs; i++)
 			if (a->cdb_mask[i / 8] & (1u << (i % 8)))

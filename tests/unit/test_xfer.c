@@ -1019,6 +1019,25 @@ START_TEST(test_held_expire)
 }
 END_TEST
 
+/* Held contexts installed at a full store move, they need no more room. */
+START_TEST(test_install_held_at_bound)
+{
+	struct store	*st = xfer_store(nar.d.xfer);
+
+	put_contexts(&par, put_json);
+	send_ctar(&par, NAR_ADDR, 58, true, NULL, NULL, 0);
+	run(20);
+	ck_assert_uint_eq(set_size(&nar, "held"), 3);
+	store_set_limit(st, store_used(st) + 16);
+	send_ctar(&nar, PAR_ADDR, 58, true, NULL, NULL, 0);
+	run(20);
+	ck_assert_uint_eq(nar.nctaa, 1);
+	ck_assert_uint_eq(nar.nctaa_e[0], 0);
+	ck_assert_uint_eq(set_size(&nar, "installed"), 3);
+	ck_assert_uint_le(store_used(st), store_limit(st));
+}
+END_TEST
+
 /* D10: a malformed CDB is not installed and is named; the others are. */
 START_TEST(test_malformed_cdb)
 {
@@ -1400,6 +1419,7 @@ xfer_suite(void)
 	tcase_add_test(tc, test_context_put_get_del);
 	tcase_add_test(tc, test_transfer_limit);
 	tcase_add_test(tc, test_malformed_cdb);
+	tcase_add_test(tc, test_install_held_at_bound);
 	tcase_add_test(tc, test_pctd_needs_confidential);
 	suite_add_tcase(s, tc);
 
