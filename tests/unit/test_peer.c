@@ -763,6 +763,38 @@ START_TEST(test_junk_connections)
 }
 END_TEST
 
+/* ar2 is absent at first: ar1 retries with back-off, then comes up. */
+START_TEST(test_peer_absent)
+{
+	struct node	 a, b;
+	char		*pa, *pb;
+	json_int_t	 n;
+
+	pa = tcp_peer("ar2", "127.0.0.2", "ar2.test");
+	pb = tcp_peer("ar1", "127.0.0.1", "ar1.test");
+	node_init(&a, "ar1", "127.0.0.1", "ar1", pa);
+	RUN(1000);
+	/* reconnect-min 20ms, max 200ms: about 6-9 tries, not 50 */
+	n = pcount(&a, "connects");
+	ck_assert_int_ge(n, 4);
+	ck_assert_int_le(n, 15);
+	ck_assert_msg(strstr(pstr(&a, "last_error"), "Connection refused") !=
+	    NULL, "%s", pstr(&a, "last_error"));
+	/* At warning level once; the repeats at verbose level only. */
+	ck_assert_int_eq(log_count("Connection refused") -
+	    log_count("Connection refused (again)"), 1);
+	ck_assert_str_ne(pstr(&a, "state"), "UP");
+	node_init(&b, "ar2", "127.0.0.2", "ar2", pb);
+	WAIT(one_channel(&a, &b), 1000);
+	ck_assert(one_channel(&a, &b));
+	ck_assert_str_eq(pstr(&a, "last_error"), "");
+	free(pa);
+	free(pb);
+	node_free(&a);
+	node_free(&b);
+}
+END_TEST
+
 /* ar2 runs in a child that gets SIGSTOP: ar1 declares it down in time. */
 START_TEST(test_stalled_peer)
 {
@@ -1027,6 +1059,7 @@ peer_suite(void)
 	tcase_add_test(tc, test_expired);
 	tcase_add_test(tc, test_unconfigured_source);
 	tcase_add_test(tc, test_junk_connections);
+	tcase_add_test(tc, test_peer_absent);
 	tcase_add_test(tc, test_stalled_peer);
 	tcase_add_test(tc, test_udp);
 	tcase_add_test(tc, test_three_routers);
