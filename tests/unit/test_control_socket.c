@@ -166,8 +166,8 @@ START_TEST(test_pipeline)
 	 * the connection stays open (the rest in later passes).
 	 */
 	for (i = 0; i < 40; i++)
-		len += (size_t)sprintf(req + len, "{\"command\":\"show status\","
-		    "\"id\":%zu}\n", i);
+		len += (size_t)sprintf(req + len,
+		    "{\"command\":\"show status\",\"id\":%zu}\n", i);
 	fd = client();
 	write_all(fd, req, len);
 	out = collect(fd, 1 << 20, 41, &eof);
@@ -218,7 +218,8 @@ static const struct {
 	{ "[1]", "a request must be a JSON object" },
 	{ "{}", "the request has no \"command\" string" },
 	{ "{\"command\":1}", "the request has no \"command\" string" },
-	{ "{\"command\":\"show nothing\"}", "unknown command \"show nothing\"" },
+	{ "{\"command\":\"show nothing\"}",
+	    "unknown command \"show nothing\"" },
 	{ "{\"command\":\"show status\",\"x\":1}",
 	    "unknown member \"x\" in a show status request" },
 	{ "{\"command\":\"show status\",\"protocol\":2}",
