@@ -24,6 +24,9 @@
 
 #include <check.h>
 #include <event2/event.h>
+#include <fcntl.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 #include "certgen.h"
 #include "ctpd.h"
@@ -763,6 +766,168 @@ START_TEST(test_junk_connections)
 }
 END_TEST
 
+/*
+ * An independent TLS client from 127.0.0.2 with ar2's certificate, driven
+ * non-blocking beside the loop.  Returns the SSL after a completed handshake
+ * (fd in *fdp), or NULL with OpenSSL's reason in why.
+ */
+static SSL *
+probe(SSL_CTX **ctxp, int maxver, bool alpn, int *fdp, char *why, size_t len)
+{
+	SSL_CTX		*ctx;
+	SSL		*ssl;
+	uint64_t	 dl = mono_ms() + 2000;
+	unsigned long	 e;
+	int		 r, fd;
+
+	ctx = SSL_CTX_new(TLS_client_method());
+	ck_assert_ptr_nonnull(ctx);
+	SSL_CTX_set_max_proto_version(ctx, maxver);
+	{
+		char	 p[128];
+
+		snprintf(p, sizeof(p), "%s/ar2.crt", dir);
+		ck_assert_int_eq(SSL_CTX_use_certificate_file(ctx, p,
+		    SSL_FILETYPE_PEM), 1);
+		snprintf(p, sizeof(p), "%s/ar2.key", dir);
+		ck_assert_int_eq(SSL_CTX_use_PrivateKey_file(ctx, p,
+		    SSL_FILETYPE_PEM), 1);
+		snprintf(p, sizeof(p), "%s/ca.crt", dir);
+		ck_assert_int_eq(SSL_CTX_load_verify_locations(ctx, p, NULL),
+		    1);
+	}
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+	ssl = SSL_new(ctx);
+	ck_assert_ptr_nonnull(ssl);
+	ck_assert_int_eq(SSL_set1_host(ssl, "ar1.test"), 1);
+	if (alpn)
+		SSL_set_alpn_protos(ssl, (const unsigned char *)"\6ctpd/1", 7);
+	fd = connect_from("127.0.0.2");
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	SSL_set_fd(ssl, fd);
+	while ((r = SSL_connect(ssl)) != 1 && mono_ms() < dl) {
+		e = (unsigned long)SSL_get_error(ssl, r);
+		if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE)
+			break;
+		event_base_loop(base, EVLOOP_ONCE);
+	}
+	*ctxp = ctx;
+	*fdp = fd;
+	if (r == 1)
+		return ssl;
+	e = ERR_peek_last_error();
+	snprintf(why, len, "%s", e != 0 && ERR_reason_error_string(e) ?
+	    ERR_reason_error_string(e) : "?");
+	SSL_free(ssl);
+	close(fd);
+	return NULL;
+}
+
+/* Read exactly len octets from ssl while the loop runs. */
+static bool
+probe_read(SSL *ssl, uint8_t *buf, size_t len)
+{
+	uint64_t	 dl = mono_ms() + 2000;
+	size_t		 got = 0;
+	int		 r;
+
+	while (got < len && mono_ms() < dl) {
+		r = SSL_read(ssl, buf + got, (int)(len - got));
+		if (r > 0) {
+			got += (size_t)r;
+			continue;
+		}
+		r = SSL_get_error(ssl, r);
+		if (r != SSL_ERROR_WANT_READ && r != SSL_ERROR_WANT_WRITE)
+			return false;
+		event_base_loop(base, EVLOOP_ONCE);
+	}
+	return got == len;
+}
+
+/*
+ * The server side as another TLS stack sees it: TLS 1.2 and a missing ALPN
+ * are refused; TLS 1.3 with ALPN gets the echo request (type 31, X=0,
+ * Length 8) and becomes the channel once it answers; no compression, no
+ * session ticket.
+ */
+START_TEST(test_tls_policy)
+{
+	struct node	 a;
+	SSL_CTX		*ctx;
+	SSL		*ssl;
+	char		*pa, why[256];
+	uint8_t		 f[8];
+	const unsigned char *sel;
+	unsigned int	 nsel;
+	int		 fd;
+
+	pa = tcp_peer("ar2", "127.0.0.2", "ar2.test");
+	node_init(&a, "ar1", "127.0.0.1", "ar1", pa);
+	free(pa);
+	RUN(50);
+
+	ssl = probe(&ctx, TLS1_2_VERSION, true, &fd, why, sizeof(why));
+	ck_assert_msg(ssl == NULL, "TLS 1.2 accepted: %s", ssl != NULL ?
+	    SSL_get_version(ssl) : "");
+	ck_assert_msg(strstr(why, "protocol version") != NULL, "%s", why);
+	SSL_CTX_free(ctx);
+
+	/*
+	 * Without ALPN the server's selection callback never runs; a TLS 1.3
+	 * client finishes first, then the connection is closed unused.
+	 */
+	ssl = probe(&ctx, TLS1_3_VERSION, false, &fd, why, sizeof(why));
+	if (ssl != NULL) {
+		ck_assert(!probe_read(ssl, f, 1));
+		SSL_free(ssl);
+		close(fd);
+	}
+	ck_assert(log_has("peer did not negotiate ALPN ctpd/1"));
+	ck_assert(!up(&a));
+	SSL_CTX_free(ctx);
+
+	ssl = probe(&ctx, TLS1_3_VERSION, true, &fd, why, sizeof(why));
+	ck_assert_msg(ssl != NULL, "%s", why);
+	ck_assert_int_eq(SSL_version(ssl), TLS1_3_VERSION);
+	SSL_get0_alpn_selected(ssl, &sel, &nsel);
+	ck_assert_uint_eq(nsel, 6);
+	ck_assert(memcmp(sel, "ctpd/1", 6) == 0);
+	ck_assert_ptr_null(SSL_get_current_compression(ssl));
+	ck_assert(probe_read(ssl, f, sizeof(f)));
+	ck_assert_uint_eq(f[0], (1 << 5) | 31);
+	ck_assert_uint_eq(f[1], 0);
+	ck_assert_uint_eq(f[2] << 8 | f[3], 8);
+	ck_assert(!up(&a));
+	ck_assert_int_eq(SSL_SESSION_is_resumable(SSL_get0_session(ssl)), 0);
+	f[1] = 0x40;			/* the reply confirms the channel */
+	ck_assert_int_eq(SSL_write(ssl, f, sizeof(f)), (int)sizeof(f));
+	WAIT(up(&a), 1000);
+	ck_assert(up(&a));
+	ck_assert_int_eq(a.ups, 1);
+	/* It echoes our request and delivers nothing. */
+	f[1] = 0;
+	f[4] ^= 0x5a;
+	ck_assert_int_eq(SSL_write(ssl, f, sizeof(f)), (int)sizeof(f));
+	{
+		uint8_t	 g[8];
+
+		do {
+			ck_assert(probe_read(ssl, g, sizeof(g)));
+		} while (g[1] == 0);		/* skip its own requests */
+		ck_assert_uint_eq(g[1], 0x40);
+		ck_assert(memcmp(g + 4, f + 4, 4) == 0);
+	}
+	ck_assert_uint_eq(a.nmsg, 0);
+	SSL_free(ssl);
+	close(fd);
+	SSL_CTX_free(ctx);
+	WAIT(a.downs == 1, 1000);
+	ck_assert_int_eq(a.downs, 1);
+	node_free(&a);
+}
+END_TEST
+
 /* ar2 is absent at first: ar1 retries with back-off, then comes up. */
 START_TEST(test_peer_absent)
 {
@@ -1060,6 +1225,7 @@ peer_suite(void)
 	tcase_add_test(tc, test_unconfigured_source);
 	tcase_add_test(tc, test_junk_connections);
 	tcase_add_test(tc, test_peer_absent);
+	tcase_add_test(tc, test_tls_policy);
 	tcase_add_test(tc, test_stalled_peer);
 	tcase_add_test(tc, test_udp);
 	tcase_add_test(tc, test_three_routers);
