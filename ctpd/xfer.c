@@ -753,6 +753,26 @@ xfer_auth_failed(struct xfer_engine *x, struct xfer_mn *m, int role,
 		mn_auth_failed(x->d->mn, &m->src[role], &m->mn);
 }
 
+/*
+ * The MN's CTAR verified here (pAR pushes the contexts, or nAR installs
+ * what it held): its back-off ends at once rather than after a quiet time.
+ */
+static void
+xfer_auth_ok(struct xfer_engine *x, struct xfer_mn *m, int role,
+    const struct ctp_fsm_event *ev, const struct ctp_fsm_actions *out)
+{
+	size_t	 i;
+
+	if (ev->type != CTP_EV_CTAR || !m->has_src[role])
+		return;
+	for (i = 0; i < out->n; i++)
+		if (out->a[i].type == CTP_ACT_SEND_PCTD ||
+		    (out->a[i].type == CTP_ACT_INSTALL && out->a[i].from_held)) {
+			mn_auth_ok(x->d->mn, &m->src[role], &m->mn);
+			return;
+		}
+}
+
 static void
 xfer_run(struct xfer_engine *x, struct xfer_mn *m, int role,
     const struct ctp_fsm_event *ev, const struct ctp_fsm_actions *out,
@@ -764,6 +784,7 @@ xfer_run(struct xfer_engine *x, struct xfer_mn *m, int role,
 	struct ctp_msg			*msg;
 	size_t				 i;
 
+	xfer_auth_ok(x, m, role, ev, out);
 	for (i = 0; i < out->n; i++) {
 		a = &out->a[i];
 		switch (a->type) {

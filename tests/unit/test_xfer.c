@@ -64,6 +64,7 @@ struct node {
 	struct ctp_entry	 ctaa[MAX_CTAA][8];
 	size_t			 nctaa_e[MAX_CTAA];
 	int			 auth_failed;
+	int			 auth_ok;
 	/* what this router sent, by type */
 	int			 sent[CTP_MSG_TYPE_MAX + 1];
 	uint8_t			 last_ctreq_cdbs[64];
@@ -281,6 +282,15 @@ mn_auth_failed(struct mn_listener *l, const struct mn_src *src,
 	(void)src;
 	(void)mn;
 	l->node->auth_failed++;
+}
+
+void
+mn_auth_ok(struct mn_listener *l, const struct mn_src *src,
+    const struct ctp_addr *mn)
+{
+	(void)src;
+	(void)mn;
+	l->node->auth_ok++;
 }
 
 /* ------------------------------------------------------------ set-up */
@@ -582,6 +592,9 @@ START_TEST(test_predictive)
 
 	send_ctar(&nar, PAR_ADDR, 0x01020304, true, NULL, NULL, 0);
 	run(30);
+	/* Both routers verified the MN's token: its back-off ends. */
+	ck_assert_int_eq(par.auth_ok, 1);
+	ck_assert_int_eq(nar.auth_ok, 1);
 	ck_assert_uint_eq(nar.nctaa, 1);
 	ck_assert_uint_eq(nar.nctaa_e[0], 0);		/* all transferred */
 	ck_assert_int_eq(nar.sent[CTP_MSG_CTDR], 1);
