@@ -333,7 +333,7 @@ peer_error(struct peer *p, const char *reason)
 	plog(p, LOGL_WARN, "%s", reason);
 }
 
-/* Our connections win a tie if our address is the lower one. */
+/* Our connections win a tie if we are the lower router (tie-break). */
 static bool
 conn_preferred(const struct conn *c)
 {
@@ -468,7 +468,7 @@ conn_loses(struct conn *c)
 		TAILQ_FOREACH_SAFE(d, &p->conns, entry, next)
 			if (d != c && d != p->chan && !conn_preferred(d))
 				conn_close(d, "superseded by the connection "
-				    "from the lower address",
+				    "from the lower router",
 				    CLOSE_QUIET | CLOSE_NORECONNECT);
 		return false;
 	}
@@ -579,7 +579,7 @@ conn_confirm(struct conn *c)
 	struct conn		*d, *next, *old = p->chan;
 
 	if (old != NULL && !conn_preferred(c) && conn_preferred(old)) {
-		conn_close(c, "a channel from the lower address is up",
+		conn_close(c, "a channel from the lower router is up",
 		    CLOSE_QUIET | CLOSE_NORECONNECT);
 		return false;
 	}
@@ -710,6 +710,7 @@ conn_handshake_done(struct conn *c)
 {
 	struct peer	*p = c->peer;
 	struct peer_set	*set = p->set;
+	int		 cmp;
 
 	if (!tls_alpn_ok(c->ssl)) {
 		conn_close(c, "peer did not negotiate ALPN " TLS_ALPN, 0);
@@ -722,9 +723,17 @@ conn_handshake_done(struct conn *c)
 	}
 	p->c.handshakes++;
 	set->handshakes++;
+	/*
+	 * Tie-break order: the router whose certificate has the lower
+	 * fingerprint wins; both sides compare the same two certificates
+	 * whatever their address lists say.  Equal (one certificate shared
+	 * by both): the address order set up in peer_set_new() stays.
+	 */
+	if ((cmp = tls_cert_cmp(c->ssl)) != 0)
+		p->lower = cmp < 0;
 	if (conn_loses(c)) {
 		conn_close(c, "tie-break: the connection from the lower "
-		    "address wins", CLOSE_QUIET | CLOSE_NORECONNECT);
+		    "router wins", CLOSE_QUIET | CLOSE_NORECONNECT);
 		return;
 	}
 	c->state = CONN_CONFIRM;
@@ -1308,9 +1317,9 @@ peer_set_new(struct ctpd *d, const struct peer_events *ev, void *arg)
 			addr_norm(&r, &p->remote);
 			addr_norm(&l, &p->local);
 			/*
-			 * Tie-break (one channel per peer): both routers
-			 * compare the same two addresses, so they agree whose
-			 * connection survives.
+			 * Tie-break until a handshake shows both
+			 * certificates (conn_handshake_done): the lower
+			 * channel address wins.
 			 */
 			p->lower = memcmp(p->local.b, p->remote.b,
 			    p->local.len) < 0;

@@ -134,6 +134,22 @@ tls_alpn_ok(const SSL *ssl)
 	    memcmp(p, tls_alpn_wire + 1, n) == 0;
 }
 
+int
+tls_cert_cmp(const SSL *ssl)
+{
+	X509		*own, *peer;
+	unsigned char	 a[EVP_MAX_MD_SIZE], b[EVP_MAX_MD_SIZE];
+	unsigned int	 na = 0, nb = 0;
+
+	own = SSL_get_certificate(ssl);
+	peer = SSL_get0_peer_certificate(ssl);
+	if (own == NULL || peer == NULL ||
+	    X509_digest(own, EVP_sha256(), a, &na) != 1 ||
+	    X509_digest(peer, EVP_sha256(), b, &nb) != 1 || na != nb)
+		return 0;
+	return memcmp(a, b, na);
+}
+
 static const char *
 tls_verify_text(long v)
 {

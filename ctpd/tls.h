@@ -30,6 +30,12 @@ SSL		*tls_conn_new(SSL_CTX *ctx, bool server, const char *identity);
 /* True if the handshake on ssl negotiated TLS_ALPN. */
 bool		 tls_alpn_ok(const SSL *ssl);
 /*
+ * After a handshake: <0, 0 or >0 as the SHA-256 fingerprint of our own
+ * certificate compares with the peer's (0 also if either is missing).  Both
+ * routers compare the same two certificates, so they agree on the order.
+ */
+int		 tls_cert_cmp(const SSL *ssl);
+/*
  * Why a handshake or a TLS read failed, for logs: the verify result of the
  * peer's certificate if it was rejected here, else the first OpenSSL reason
  * in err (0: none; a TLS alert from the peer reads "peer sent alert ..."),

@@ -594,10 +594,46 @@ START_TEST(test_simultaneous)
 		ck_assert_int_eq(a.ups, 1);
 		ck_assert_int_eq(b.ups, 1);
 		ck_assert_int_eq(a.downs + b.downs, 0);
+		ck_assert_uint_le(peer_set_handshakes(a.ps), 2);
+		ck_assert_uint_le(peer_set_handshakes(b.ps), 2);
 		node_free(&a);
 		node_free(&b);
 		RUN(20);
 	}
+}
+END_TEST
+
+/*
+ * The two configurations order the addresses so that each router believes
+ * its own address is the higher one: the tie-break must still agree.
+ */
+START_TEST(test_simultaneous_skewed)
+{
+	struct node	 a, b;
+	char		*pa, *pb;
+	int		 round;
+
+	pa = tcp_peer("ar2", "127.0.0.2", "ar2.test");
+	pb = tcp_peer("ar1", "127.0.0.1, 127.0.0.3", "ar1.test");
+	for (round = 0; round < 10; round++) {
+		node_init(&a, "ar1", "127.0.0.3, 127.0.0.1", "ar1", pa);
+		node_init(&b, "ar2", "127.0.0.2", "ar2", pb);
+		WAIT(one_channel(&a, &b), 3000);
+		RUN(300);
+		ck_assert_msg(one_channel(&a, &b), "round %d: %s / %s", round,
+		    pstr(&a, "last_error"), pstr(&b, "last_error"));
+		ck_assert_int_eq(a.ups, 1);
+		ck_assert_int_eq(b.ups, 1);
+		ck_assert_int_eq(a.downs + b.downs, 0);
+		/* at most both connections, never a second round */
+		ck_assert_uint_le(peer_set_handshakes(a.ps), 2);
+		ck_assert_uint_le(peer_set_handshakes(b.ps), 2);
+		node_free(&a);
+		node_free(&b);
+		RUN(20);
+	}
+	free(pa);
+	free(pb);
 }
 END_TEST
 
@@ -1218,6 +1254,7 @@ peer_suite(void)
 	tcase_add_test(tc, test_malformed_skipped);
 	tcase_add_test(tc, test_framing_lost);
 	tcase_add_test(tc, test_simultaneous);
+	tcase_add_test(tc, test_simultaneous_skewed);
 	tcase_add_test(tc, test_reconnect_storm);
 	tcase_add_test(tc, test_wrong_identity);
 	tcase_add_test(tc, test_untrusted_ca);
