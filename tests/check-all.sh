@@ -3,8 +3,9 @@
 #
 # Runs every test tier and ends with one line for all of them together:
 #   N passed, N failed, N skipped
-# Tiers: unit (Check) + ctpctl scripts, the same under ASan/UBSan, short
-# libFuzzer runs, make distcheck.  Exits non-zero if anything failed.
+# Tiers: unit (Check) + ctpctl scripts, the same under ASan/UBSan, the
+# integration tests (namespaces, root) in both builds, short libFuzzer runs,
+# make distcheck.  Exits non-zero if anything failed.
 set -u
 top=${1:-$(cd "$(dirname "$0")/.." && pwd)}
 cd "$top"
@@ -27,6 +28,9 @@ tier() {	# name command...
 tier unit make -C build -j2 check
 mkdir -p build-san
 tier sanitizers sh -c "cd build-san && { [ -f Makefile ] || '$top/configure' -q --enable-sanitizers; } && make -s -j2 && make -j2 check"
+# real ctpd processes in namespaces, then the same under ASan/UBSan
+tier integration "$top/tests/integration/run.sh" build
+tier integration-san "$top/tests/integration/run.sh" build-san
 tier fuzz make -C build -s fuzz-check
 tier distcheck make -C build -s distcheck
 
