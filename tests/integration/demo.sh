@@ -1,0 +1,322 @@
+#!/bin/sh
+# SPDX-License-Identifier: ISC
+#
+# demo.sh [BUILDDIR]: three access routers ar1..ar3 and a mobile node in
+# network namespaces, each router a ctpd with its configuration from
+# etc/demo/arN.yaml (only the /etc/ctpd and /run/ctpd paths rewritten into
+# a temp directory).  One predictive handover (203.0.113.10, ar1 to ar2)
+# and one reactive one (203.0.113.11, ar1 to ar3), each step timed, then
+# `ctpctl show contexts` of the new routers.  The namespaces, the ctpd
+# processes and the temp directory are removed at the end, on failure and
+# on Ctrl-C (KEEP=1 keeps the directory, with the routers' logs).  Needs
+# root.  `./bootstrap demo` runs it.
+set -u
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "demo: needs root: it creates network namespaces and ctpd" \
+	    "listens for ICMP on raw sockets; try: sudo ./bootstrap demo" >&2
+	exit 1
+fi
+top_srcdir=$(cd "$(dirname "$0")/../.." && pwd)
+top_builddir=${1:-$top_srcdir/build}
+if [ ! -x "$top_builddir/ctpd/ctpd" ]; then
+	echo "demo: no ctpd in $top_builddir: run ./bootstrap first" >&2
+	exit 1
+fi
+. "$top_srcdir/tests/integration/lib.sh"
+NSP=ctpdemo-$$-
+CONFDIR=$top_srcdir/etc/demo
+start_us=
+
+die() {
+	echo "demo: FAILED: $1" >&2
+	for i in 1 2 3; do
+		[ -s "$T/ar$i/log" ] || continue
+		echo "--- ar$i log (last lines)" >&2
+		tail -n 15 "$T/ar$i/log" >&2
+	done
+	if [ -s "$T/mn.err" ]; then
+		echo "--- ctp-mn" >&2
+		cat "$T/mn.out" "$T/mn.err" >&2
+	fi
+	exit 1
+}
+
+# Everything this script made, whatever the way out.
+demo_cleanup() {
+	st=$?
+	trap '' INT TERM HUP
+	set +e
+	for i in 1 2 3; do stop_ar "$i"; done
+	_cleanup
+	for n in $(ip netns list 2>/dev/null | sed -n "s/^\($NSP[^ ]*\).*/\1/p")
+	do
+		ip netns del "$n"
+	done
+	left=$(ip netns list 2>/dev/null | grep -c "^$NSP")
+	if [ "$left" -eq 0 ]; then
+		echo "cleaned up: routers stopped, namespaces and ${T:-temp dir}" \
+		    "removed${KEEP:+ (KEEP: $T kept)}"
+	else
+		echo "demo: $left namespaces named $NSP* could not be removed" >&2
+		st=1
+	fi
+	exit "$st"
+}
+trap demo_cleanup EXIT
+trap 'echo; echo "demo: interrupted" >&2; exit 130' INT TERM HUP
+
+for b in "$CTPD" "$CTPCTL" "$CTPMN" "$CERTGEN"; do
+	[ -x "$b" ] || die "$b not built: run ./bootstrap"
+done
+command -v ip >/dev/null 2>&1 || die "no ip(8): apt-get install iproute2"
+for i in 1 2 3; do
+	[ -r "$CONFDIR/ar$i.yaml" ] || die "$CONFDIR/ar$i.yaml missing"
+done
+
+# ------------------------------------------------------------ helpers
+now_us() {
+	t=$(date +%s%N)
+	echo $((t / 1000))
+}
+# ms US: microseconds as "12.3 ms"
+ms() { echo "$(($1 / 1000)).$(($1 % 1000 / 100)) ms"; }
+# line TEXT US: one account line, the time right-aligned.
+line() { printf '  %-64s %10s\n' "$1" "$(ms "$2")"; }
+note() { echo "      $*"; }
+
+# mark: remember where each router's log ends.
+mark() {
+	for i in 1 2 3; do
+		eval "M_$i=$(wc -l <"$T/ar$i/log")"
+	done
+}
+# trace N MN: router N's state changes for MN since the last mark, as
+# ctpd logs them (ctpd -v).
+trace() {
+	eval "m=\$M_$1"
+	tail -n "+$((m + 1))" "$T/ar$1/log" |
+	    sed -n "s/^xfer $2: \(.*\), reason: \(.*\)$/      ar$1  \1: \2/p"
+}
+
+# start_router N: ctpd -d -v in namespace arN, bounded wait for its socket.
+start_router() {
+	d=$T/ar$1
+	ip netns exec "$(ns "ar$1")" "$CTPD" -d -v -f "$d/ctpd.yaml" \
+	    >>"$d/log" 2>&1 &
+	p=$!
+	_pids="$_pids $p"
+	eval "PID_$1=$p"
+	k=0
+	while [ $k -lt 100 ]; do
+		if [ -S "$d/ctpd.sock" ] &&
+		    timeout 2 "$CTPCTL" -s "$d/ctpd.sock" show status \
+		    >/dev/null 2>&1; then
+			return 0
+		fi
+		kill -0 "$p" 2>/dev/null || return 1
+		sleep 0.05
+		k=$((k + 1))
+	done
+	return 1
+}
+
+# install_conf N: etc/demo/arN.yaml with /etc/ctpd and /run/ctpd moved to
+# $T/arN, and the files it names.
+install_conf() {
+	d=$T/ar$1
+	mkdir -p "$d"
+	sed -e "s|/etc/ctpd/|$d/|g" -e "s|/run/ctpd/|$d/|g" \
+	    "$CONFDIR/ar$1.yaml" >"$d/ctpd.yaml"
+	if sed 's/#.*//' "$d/ctpd.yaml" | grep -Eq '/(etc|run)/ctpd'; then
+		die "ar$1.yaml: a path outside /etc/ctpd/ and /run/ctpd/ left"
+	fi
+	cp "$T/pki/ca.crt" "$d/ca.crt"
+	cp "$T/pki/ar$1.example.net.crt" "$d/ar$1.crt"
+	cp "$T/pki/ar$1.example.net.key" "$d/ar$1.key"
+	: >"$d/mn-keys"
+	chmod 600 "$d/ar$1.key" "$d/mn-keys"
+	"$CTPD" -n -f "$d/ctpd.yaml" >"$T/out" 2>&1 ||
+	    { cat "$T/out" >&2; die "ar$1.yaml does not check"; }
+}
+
+# give MN FEATURE-FILE...: ctpctl context put at ar1, as a feature
+# subsystem would; FEATS: the feature names, in order.
+give() {
+	m=$1
+	shift
+	FEATS=
+	for f in "$@"; do
+		n=$(sed -n 's/.*"feature": *"\([a-z]*\)".*/\1/p' \
+		    "$top_srcdir/tests/data/feature-$f.json")
+		FEATS="$FEATS${FEATS:+, }$n"
+		set -- "$@" "$top_srcdir/tests/data/feature-$f.json"
+		shift
+	done
+	put_ctx 1 "$m" "$@"
+	[ "$rc" -eq 0 ] || { cat "$T/err" >&2; die "context put at ar1"; }
+}
+
+# ctaa: the time ctp-mn reports from its CTAR to the CTAA, "1 ms".
+ctaa() {
+	v=$(sed -n 's/.*(try [0-9]*, \([0-9]*\) ms).*/\1/p' "$T/mn.out")
+	if [ "${v:-x}" = 0 ]; then echo "under 1 ms"; else echo "${v:-?} ms"; fi
+}
+
+# mn_send MN PREV_OR_NEXT TARGET SEQ: CTAR from the MN namespace over
+# ICMP, asking for a CTAA; fails unless every context was transferred.
+mn_send() {
+	mn -i -A -w 5 -K "$T/mn/key.$1" -s "$4" -m "$1" -r "$2" "$3"
+	[ "$rc" -eq 0 ]
+}
+
+# settle N MN STATE ROLE: until router N has MN in STATE (bounded 5 s).
+# STATE "wiped": no contexts and the key wiped (the pAR is done).
+settle() {
+	end=$(($(now_us) + 5000000))
+	while [ "$(now_us)" -lt "$end" ]; do
+		if [ "$3" = wiped ]; then
+			ctl "$1" -j show mn "$2"
+			norm "$T/out" | grep -q '"key_wiped":true,"contexts":\[\]' &&
+			    return 0
+		elif [ "$(mn_state "$1" "$2" "$4")" = "$3" ]; then
+			return 0
+		fi
+		sleep 0.01
+	done
+	return 1
+}
+
+# same_ctx N MN: router N has installed exactly what was put for MN.
+same_ctx() {
+	got_ctx "$1" "$2" installed
+	[ -s "$T/got.$2" ] && cmp -s "$T/want.$2" "$T/got.$2"
+}
+# gone N MN: router N holds no context of MN any more.
+gone() {
+	got_ctx "$1" "$2" contexts
+	[ ! -s "$T/got.$2" ]
+}
+
+rand16() { od -An -tu2 -N2 /dev/urandom | tr -d ' '; }
+
+# ------------------------------------------------------------ set-up
+start_us=$(now_us)
+T=$(mktemp -d "${TMPDIR:-/tmp}/ctpd-demo.XXXXXX") || die "mktemp"
+chmod 755 "$T"
+ip netns add "${NSP}probe" 2>/dev/null ||
+    die "cannot create a network namespace (ip netns add)"
+ip netns del "${NSP}probe"
+
+echo "ctpd demo: three access routers and a mobile node in network namespaces"
+echo "  router configurations: etc/demo/ar1.yaml, ar2.yaml, ar3.yaml"
+echo "  work directory: $T"
+echo "  (times: wall-clock per step, including starting ctp-mn or ctpctl)"
+echo
+echo "Set-up"
+t0=$(now_us)
+make_net || die "network namespaces"
+line "namespaces ar1, ar2, ar3, mn and a bridge between them" \
+    $(($(now_us) - t0))
+note "router link 192.0.2.0/24: ar1..ar3 are 192.0.2.1..3"
+note "access link 198.51.100.0/24: ar1..ar3 are .1..3, the MN is .10"
+
+t0=$(now_us)
+mkdir -p "$T/pki" "$T/mn"
+"$CERTGEN" "$T/pki" ar1.example.net ar2.example.net ar3.example.net \
+    >"$T/pki/log" 2>&1 || { cat "$T/pki/log" >&2; die "ctp-certgen"; }
+for i in 1 2 3; do install_conf $i; done
+# A fresh key for each MN, shared with its router ar1 only.
+for m in 203.0.113.10 203.0.113.11; do
+	k=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
+	echo "$m $k" >>"$T/ar1/mn-keys"
+	echo "$k" >"$T/mn/key.$m"
+	chmod 600 "$T/mn/key.$m"
+done
+line "throw-away CA, certificates for ar1..ar3.example.net, MN keys" \
+    $(($(now_us) - t0))
+
+t0=$(now_us)
+for i in 1 2 3; do
+	start_router $i || die "ctpd of ar$i did not start"
+done
+for i in 1 2 3; do
+	for j in 1 2 3; do
+		[ "$i" = "$j" ] && continue
+		wait_up $i ar$j 200 || die "ar$i: channel to ar$j not up"
+	done
+done
+line "ctpd on ar1, ar2, ar3; all 3 channels up (TLS 1.3 over TCP)" \
+    $(($(now_us) - t0))
+
+# ------------------------------------------------------------ predictive
+M=203.0.113.10
+echo
+echo "1. Predictive handover: MN $M moves from ar1 to ar2"
+t0=$(now_us)
+give $M aaa qos-v4
+line "ar1 is given its contexts: $FEATS (ctpctl context put)" \
+    $(($(now_us) - t0))
+
+seq=$(rand16)
+mark
+t0=$(now_us)
+mn_send $M 192.0.2.2 198.51.100.1 "$seq" || die "no CTAA from ar1"
+line "MN -> ar1: CTAR naming ar2 (ICMP); CTAA after $(ctaa)" \
+    $(($(now_us) - t0))
+settle 2 $M HELD nar || die "ar2 does not hold the contexts"
+trace 1 $M
+trace 2 $M
+pred=$(ctaa)
+
+mark
+t0=$(now_us)
+mn_send $M 192.0.2.1 198.51.100.2 "$seq" || die "no CTAA from ar2"
+line "MN -> ar2: CTAR naming ar1; CTAA after $(ctaa)" $(($(now_us) - t0))
+pred_nar=$(ctaa)
+settle 1 $M wiped || die "ar1 did not finish the transfer"
+trace 2 $M
+trace 1 $M
+same_ctx 2 $M || die "ar2 did not install what ar1 held"
+gone 1 $M || die "ar1 still holds the contexts"
+echo "  moved from ar1 to ar2: $FEATS, installed at ar2 as ar1 held them;"
+echo "  ar1 keeps nothing of $M (contexts and key wiped)."
+
+# ------------------------------------------------------------ reactive
+M=203.0.113.11
+echo
+echo "2. Reactive handover: MN $M moves from ar1 to ar3 unannounced"
+t0=$(now_us)
+give $M aaa rohc mld
+line "ar1 is given its contexts: $FEATS (ctpctl context put)" \
+    $(($(now_us) - t0))
+
+mark
+t0=$(now_us)
+mn_send $M 192.0.2.1 198.51.100.3 "$(rand16)" || die "no CTAA from ar3"
+line "MN -> ar3: CTAR naming ar1 (ICMP); CTAA after $(ctaa)" \
+    $(($(now_us) - t0))
+react=$(ctaa)
+settle 1 $M wiped || die "ar1 did not finish the transfer"
+trace 3 $M
+trace 1 $M
+same_ctx 3 $M || die "ar3 did not install what ar1 held"
+gone 1 $M || die "ar1 still holds the contexts"
+echo "  moved from ar1 to ar3: $FEATS, fetched by ar3 (CT-Req, CTD) and"
+echo "  installed as ar1 held them; ar1 keeps nothing of $M."
+
+# ------------------------------------------------------------ the result
+echo
+echo "What the MN waited for, CTAR to CTAA as ctp-mn measured it:"
+echo "  predictive: $pred at ar1, $pred_nar at ar2 (contexts already there)"
+echo "  reactive:   $react at ar3 (contexts fetched from ar1 meanwhile)"
+for i in 2 3; do
+	echo
+	echo "ar$i# ctpctl show contexts"
+	ctl $i show contexts
+	[ "$rc" -eq 0 ] || die "ctpctl show contexts at ar$i"
+	sed 's/^/  /' "$T/out"
+done
+t=$(($(now_us) - start_us))
+echo
+echo "demo done in $((t / 1000000)).$((t % 1000000 / 100000)) s"
