@@ -30,6 +30,7 @@ start_us=
 
 die() {
 	echo "demo: FAILED: $1" >&2
+	[ -n "$T" ] || exit 1
 	for i in 1 2 3; do
 		[ -s "$T/ar$i/log" ] || continue
 		echo "--- ar$i log (last lines)" >&2
