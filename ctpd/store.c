@@ -49,15 +49,18 @@ store_addr_norm(const struct ctp_addr *in, struct ctp_addr *out)
 {
 	static const uint8_t	 mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	    0xff, 0xff };
+	struct ctp_addr		 n;
 
-	memset(out, 0, sizeof(*out));
+	/* Built aside: in and out may be the same (store_addr_parse). */
+	memset(&n, 0, sizeof(n));
 	if (in->len == 16 && memcmp(in->b, mapped, sizeof(mapped)) == 0) {
-		out->len = 4;
-		memcpy(out->b, in->b + 12, 4);
-		return;
+		n.len = 4;
+		memcpy(n.b, in->b + 12, 4);
+	} else {
+		n.len = in->len <= 16 ? in->len : 16;
+		memcpy(n.b, in->b, n.len);
 	}
-	out->len = in->len <= 16 ? in->len : 16;
-	memcpy(out->b, in->b, out->len);
+	*out = n;
 }
 
 /* splitmix64 finaliser over the seeded octets: cheap, seeded per table. */
