@@ -199,6 +199,35 @@ gone() {
 	[ ! -s "$T/got.$2" ]
 }
 
+# sent N: "TYPE COUNT" lines of the messages router N has sent.
+sent() {
+	ctl "$1" -j show stats
+	norm "$T/out" | sed 's/^.*"xfer":{"counters":{"received":{[^}]*},//' |
+	    sed -n 's/^"sent":{\([^}]*\)}.*$/\1/p' | tr ',' '\n' |
+	    sed -n 's/^"\([A-Z]*\)":\([0-9]*\)$/\1 \2/p'
+}
+snap() { for i in 1 2 3; do sent $i >"$T/sent.$i"; done; }
+# messages N...: what routers N... sent since the last snap, in protocol
+# order, as one line.
+messages() {
+	out=
+	for i in "$@"; do
+		sent "$i" >"$T/sent.now"
+		l=
+		for m in CTREQ PCTD CTD CTAA CTDR CTC CTAR; do
+			a=$(sed -n "s/^$m //p" "$T/sent.$i")
+			b=$(sed -n "s/^$m //p" "$T/sent.now")
+			n=$((${b:-0} - ${a:-0}))
+			[ "$n" -gt 0 ] || continue
+			[ "$m" = CTREQ ] && m=CT-Req
+			[ "$n" -gt 1 ] && m="$m x$n"
+			l="$l${l:+, }$m"
+		done
+		[ -n "$l" ] && out="$out${out:+; }ar$i sent $l"
+	done
+	echo "      messages: MN sent CTAR${out:+; $out}"
+}
+
 rand16() { od -An -tu2 -N2 /dev/urandom | tr -d ' '; }
 
 # ------------------------------------------------------------ set-up
@@ -261,21 +290,25 @@ line "ar1 is given its contexts: $FEATS (ctpctl context put)" \
 
 seq=$(rand16)
 mark
+snap
 t0=$(now_us)
 mn_send $M 192.0.2.2 198.51.100.1 "$seq" || die "no CTAA from ar1"
-line "MN -> ar1: CTAR naming ar2 (ICMP); CTAA after $(ctaa)" \
+line "MN -> ar1: CTAR naming ar2 (ICMP); CTAA in $(ctaa)" \
     $(($(now_us) - t0))
 settle 2 $M HELD nar || die "ar2 does not hold the contexts"
+messages 1 2
 trace 1 $M
 trace 2 $M
 pred=$(ctaa)
 
 mark
+snap
 t0=$(now_us)
 mn_send $M 192.0.2.1 198.51.100.2 "$seq" || die "no CTAA from ar2"
-line "MN -> ar2: CTAR naming ar1; CTAA after $(ctaa)" $(($(now_us) - t0))
+line "MN -> ar2: CTAR naming ar1; CTAA in $(ctaa)" $(($(now_us) - t0))
 pred_nar=$(ctaa)
 settle 1 $M wiped || die "ar1 did not finish the transfer"
+messages 2 1
 trace 2 $M
 trace 1 $M
 same_ctx 2 $M || die "ar2 did not install what ar1 held"
@@ -293,12 +326,14 @@ line "ar1 is given its contexts: $FEATS (ctpctl context put)" \
     $(($(now_us) - t0))
 
 mark
+snap
 t0=$(now_us)
 mn_send $M 192.0.2.1 198.51.100.3 "$(rand16)" || die "no CTAA from ar3"
-line "MN -> ar3: CTAR naming ar1 (ICMP); CTAA after $(ctaa)" \
+line "MN -> ar3: CTAR naming ar1 (ICMP); CTAA in $(ctaa)" \
     $(($(now_us) - t0))
 react=$(ctaa)
 settle 1 $M wiped || die "ar1 did not finish the transfer"
+messages 3 1
 trace 3 $M
 trace 1 $M
 same_ctx 3 $M || die "ar3 did not install what ar1 held"
