@@ -50,7 +50,7 @@ demo_cleanup() {
 	set +e
 	for i in 1 2 3; do stop_ar "$i"; done
 	_cleanup
-	for n in $(ip netns list 2>/dev/null | sed -n "s/^\($NSP[^ ]*\).*/\1/p")
+	for n in $(ip netns list 2>/dev/null | sed -n "s/^\(${NSP}[^ ]*\).*/\1/p")
 	do
 		ip netns del "$n"
 	done

@@ -55,7 +55,7 @@ for i in 1 2 3; do
 	want=$(for j in 1 2 3; do [ "$j" = "$i" ] || echo "ar$j"; done)
 	got=$(sed -n 's/^  - name: \(.*\)$/\1/p' "$T/dump")
 	if [ "$got" = "$want" ]; then ok "ar$i.yaml: peers are the other two"
-	else nok "ar$i.yaml: peers: $(echo $got)"; fi
+	else nok "ar$i.yaml: peers: $(echo "$got" | tr "\n" " ")"; fi
 
 	n=$(grep -c '^    transport: tcp$' "$T/dump")
 	m=$(grep -c '^    security: tls$' "$T/dump")
