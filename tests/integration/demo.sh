@@ -206,9 +206,10 @@ sent() {
 	    sed -n 's/^"sent":{\([^}]*\)}.*$/\1/p' | tr ',' '\n' |
 	    sed -n 's/^"\([A-Z]*\)":\([0-9]*\)$/\1 \2/p'
 }
-snap() { for i in 1 2 3; do sent $i >"$T/sent.$i"; done; }
+# snap N...: remember what routers N... have sent.
+snap() { for i in "$@"; do sent "$i" >"$T/sent.$i"; done; }
 # messages N...: what routers N... sent since the last snap, in protocol
-# order, as one line.
+# order, as one line; the counts read become the next snap.
 messages() {
 	out=
 	for i in "$@"; do
@@ -224,6 +225,7 @@ messages() {
 			l="$l${l:+, }$m"
 		done
 		[ -n "$l" ] && out="$out${out:+; }ar$i sent $l"
+		mv "$T/sent.now" "$T/sent.$i"
 	done
 	echo "      messages: MN sent CTAR${out:+; $out}"
 }
@@ -290,7 +292,7 @@ line "ar1 is given its contexts: $FEATS (ctpctl context put)" \
 
 seq=$(rand16)
 mark
-snap
+snap 1 2
 t0=$(now_us)
 mn_send $M 192.0.2.2 198.51.100.1 "$seq" || die "no CTAA from ar1"
 line "MN -> ar1: CTAR naming ar2 (ICMP); CTAA in $(ctaa)" \
@@ -302,7 +304,6 @@ trace 2 $M
 pred=$(ctaa)
 
 mark
-snap
 t0=$(now_us)
 mn_send $M 192.0.2.1 198.51.100.2 "$seq" || die "no CTAA from ar2"
 line "MN -> ar2: CTAR naming ar1; CTAA in $(ctaa)" $(($(now_us) - t0))
@@ -326,7 +327,7 @@ line "ar1 is given its contexts: $FEATS (ctpctl context put)" \
     $(($(now_us) - t0))
 
 mark
-snap
+snap 3 1
 t0=$(now_us)
 mn_send $M 192.0.2.1 198.51.100.3 "$(rand16)" || die "no CTAA from ar3"
 line "MN -> ar3: CTAR naming ar1 (ICMP); CTAA in $(ctaa)" \
