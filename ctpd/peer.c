@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * Channels to neighbouring access routers (DESIGN §4; spec §8.2, §8.4, C22):
- * TLS 1.3 over TCP framed by the CXTP Length field, with a liveness echo
- * negotiated by ALPN, one reconnect owner with jittered back-off and a
- * deterministic tie-break; UDP datagrams under OS IPsec; SCTP refused clearly.
+ * TLS 1.3 over TCP or SCTP (sctp.c) framed by the CXTP Length field, with a
+ * liveness echo negotiated by ALPN, one reconnect owner with jittered
+ * back-off and a deterministic tie-break; UDP datagrams under OS IPsec.
  */
 #define _GNU_SOURCE		/* accept4 */
 #include "config.h"
@@ -36,6 +36,7 @@
 #include "ctpd.h"
 #include "log.h"
 #include "peer_priv.h"
+#include "sctp.h"
 #include "tls.h"
 
 #ifndef TAILQ_FOREACH_SAFE
@@ -116,6 +117,7 @@ struct peer {
 	uint64_t		 up_since_ms;
 	time_t			 up_since;
 	char			 last_error[192];
+	bool			 sctp_warned;	/* no ADDIP, said once */
 	struct peer_counters	 c;
 	struct log_limit	 ll;
 };
@@ -124,6 +126,7 @@ struct listener {
 	struct peer_set		*set;
 	struct ctp_addr		 addr;
 	bool			 udp;
+	bool			 sctp;		/* all router addresses */
 	int			 fd;
 	struct event		*ev;
 };
@@ -139,6 +142,8 @@ struct peer_set {
 	size_t			 nls;
 	struct event		*accept_pause;
 	struct event		*relisten;
+	const struct ctp_conf_sctp *sctp_ls;	/* listener tuning */
+	unsigned		 sctp_fams;	/* 1 IPv4, 2 IPv6 */
 	struct ctp_limits	 lim;
 	size_t			 max_frame;
 	struct ctp_msg		*msg;		/* decode scratch */
@@ -791,9 +796,24 @@ conn_start_tls(struct conn *c, bool server)
 {
 	struct peer	*p = c->peer;
 	struct peer_set	*set = p->set;
+	unsigned	 found;
+	char		 why[sizeof(p->last_error)];
 	int		 one = 1;
 
-	(void)setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (p->conf->transport != CTP_CONF_TR_SCTP)
+		(void)setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one,
+		    sizeof(one));
+	else if (transport_sctp_check(c->fd, p->conf, &found, why,
+	    sizeof(why)) == -1) {
+		conn_close(c, why, 0);
+		return false;
+	} else if ((found & TRANSPORT_SCTP_NO_ADDIP) && !p->sctp_warned) {
+		p->sctp_warned = true;
+		plog(p, LOGL_WARN, "association without ADDIP: set "
+		    "net.sctp.addip_enable=1 and net.sctp.auth_enable=1 on "
+		    "the peer (or run it on Linux 5.4 or later); its "
+		    "addresses cannot change while the channel is up");
+	}
 	if ((c->ssl = tls_conn_new(set->ctx, server, p->conf->identity)) ==
 	    NULL) {
 		conn_close(c, "cannot create a TLS connection", 0);
@@ -892,7 +912,7 @@ peer_connect(struct peer *p)
 	struct ctp_addr		 remote, local;
 	socklen_t		 sl;
 	struct timeval		 tv;
-	char			 a[INET6_ADDRSTRLEN], reason[160];
+	char			 a[INET6_ADDRSTRLEN], reason[192];
 	int			 one = 1;
 
 	if (p->chan != NULL)
@@ -917,6 +937,16 @@ peer_connect(struct peer *p)
 	}
 	c->remote = remote;
 	p->c.connects++;
+	if (p->conf->transport == CTP_CONF_TR_SCTP) {
+		/* Every address at once: sctp_bindx, sctp_connectx. */
+		c->fd = transport_sctp_connect(set->d->conf, p->conf, reason,
+		    sizeof(reason));
+		if (c->fd == -1) {
+			conn_close(c, reason, 0);
+			return;
+		}
+		goto wait;
+	}
 	c->fd = socket(addr_family(&remote), SOCK_STREAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0);
 	if (c->fd == -1) {
@@ -943,6 +973,7 @@ peer_connect(struct peer *p)
 		conn_close(c, reason, 0);
 		return;
 	}
+ wait:
 	c->connect_ev = event_new(set->d->base, c->fd, EV_WRITE,
 	    conn_connected_cb, c);
 	if (c->connect_ev == NULL) {
@@ -951,8 +982,9 @@ peer_connect(struct peer *p)
 	}
 	ms_tv(peer_setup_ms(p), &tv);
 	event_add(c->connect_ev, &tv);
-	plog(p, LOGL_VERBOSE, "connecting to %s port %u",
-	    addr_str(&remote, a, sizeof(a)), p->conf->port);
+	if (p->conf->transport != CTP_CONF_TR_SCTP)
+		plog(p, LOGL_VERBOSE, "connecting to %s port %u",
+		    addr_str(&remote, a, sizeof(a)), p->conf->port);
 }
 
 static void
@@ -1043,6 +1075,36 @@ peer_by_addr_tr(struct peer_set *set, const struct ctp_addr *a,
 	return NULL;
 }
 
+static const char *
+listener_proto(const struct listener *l)
+{
+	return l->udp ? "udp" : l->sctp ? "sctp" : "tcp";
+}
+
+/* The configured peer an accepted connection comes from, or NULL. */
+static struct peer *
+accept_peer(struct listener *l, int fd, const struct sockaddr_storage *ss,
+    struct ctp_addr *a)
+{
+	struct ctp_addr	 v[CTP_CONF_MAX_ADDRS];
+	struct peer	*p;
+	size_t		 i, n;
+
+	if (sa_addr(ss, a, NULL) == -1)
+		return NULL;
+	if (!l->sctp)
+		return peer_by_addr_tr(l->set, a, CTP_CONF_TR_TCP);
+	if ((p = peer_by_addr_tr(l->set, a, CTP_CONF_TR_SCTP)) != NULL)
+		return p;
+	/* Multi-homed: any address of the association will do (§9.6). */
+	n = transport_sctp_peer_addrs(fd, v, CTP_CONF_MAX_ADDRS);
+	for (i = 0; i < n; i++)
+		if ((p = peer_by_addr_tr(l->set, &v[i], CTP_CONF_TR_SCTP)) !=
+		    NULL)
+			return p;
+	return NULL;
+}
+
 static void
 accept_resume_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -1067,7 +1129,7 @@ listener_accept_cb(evutil_socket_t fd, short what, void *arg)
 	struct conn		*c, *d;
 	struct timeval		 tv = { 0, 250000 };
 	socklen_t		 sl;
-	char			 s[INET6_ADDRSTRLEN];
+	char			 s[INET6_ADDRSTRLEN], why[192];
 	int			 cfd, i, pending;
 
 	(void)what;
@@ -1082,8 +1144,8 @@ listener_accept_cb(evutil_socket_t fd, short what, void *arg)
 			    errno == ENOBUFS || errno == ENOMEM) {
 				/* Pause accepting briefly (STYLE §8). */
 				log_limited(&set->ll, now_ms(), LOGL_WARN,
-				    "tcp: accept: %s; pausing for 250 ms",
-				    strerror(errno));
+				    "%s: accept: %s; pausing for 250 ms",
+				    listener_proto(l), strerror(errno));
 				for (i = 0; i < (int)set->nls; i++)
 					if (!set->ls[i].udp &&
 					    set->ls[i].ev != NULL)
@@ -1091,16 +1153,18 @@ listener_accept_cb(evutil_socket_t fd, short what, void *arg)
 				evtimer_add(set->accept_pause, &tv);
 			} else if (errno != EAGAIN && errno != EWOULDBLOCK)
 				log_limited(&set->ll, now_ms(), LOGL_WARN,
-				    "tcp: accept: %s", strerror(errno));
+				    "%s: accept: %s", listener_proto(l),
+				    strerror(errno));
 			return;
 		}
 		/* Checked before one byte of TLS or CXTP is read (§10.2). */
-		if (sa_addr(&ss, &a, NULL) == -1 ||
-		    (p = peer_by_addr_tr(set, &a, CTP_CONF_TR_TCP)) == NULL) {
+		if ((p = accept_peer(l, cfd, &ss, &a)) == NULL) {
 			set->unknown_sources++;
-			log_limited(&set->ll, now_ms(), LOGL_WARN, "tcp: refused "
-			    "connection from %s: not a configured tcp peer",
-			    addr_str(&a, s, sizeof(s)));
+			log_limited(&set->ll, now_ms(), LOGL_WARN,
+			    "%s: refused connection from %s: not a configured "
+			    "%s peer",
+			    listener_proto(l), addr_str(&a, s, sizeof(s)),
+			    listener_proto(l));
 			close(cfd);
 			continue;
 		}
@@ -1125,6 +1189,11 @@ listener_accept_cb(evutil_socket_t fd, short what, void *arg)
 		c->remote = a;
 		plog(p, LOGL_VERBOSE, "connection from %s",
 		    addr_str(&a, s, sizeof(s)));
+		if (l->sctp && transport_sctp_accepted(cfd, p->conf,
+		    set->sctp_ls, why, sizeof(why)) == -1) {
+			conn_close(c, why, 0);
+			continue;
+		}
 		(void)conn_start_tls(c, true);
 	}
 }
@@ -1208,10 +1277,19 @@ listener_open(struct listener *l)
 	struct peer_set		*set = l->set;
 	struct sockaddr_storage	 ss;
 	socklen_t		 sl;
-	char			 a[INET6_ADDRSTRLEN];
+	char			 a[INET6_ADDRSTRLEN], why[192];
 	int			 one = 1, fam = addr_family(&l->addr);
 	uint16_t		 port = set->d->conf->router.port;
 
+	if (l->sctp) {
+		l->fd = transport_sctp_listen(set->d->conf, set->sctp_fams,
+		    set->sctp_ls, why, sizeof(why));
+		if (l->fd == -1) {
+			log_warnx("sctp: cannot listen: %s", why);
+			return -1;
+		}
+		goto watch;
+	}
 	l->fd = socket(fam, (l->udp ? SOCK_DGRAM : SOCK_STREAM) |
 	    SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (l->fd == -1)
@@ -1227,15 +1305,17 @@ listener_open(struct listener *l)
 		goto fail;
 	if (!l->udp && listen(l->fd, 64) == -1)
 		goto fail;
+ watch:
 	l->ev = event_new(set->d->base, l->fd, EV_READ | EV_PERSIST,
 	    l->udp ? udp_read_cb : listener_accept_cb, l);
 	if (l->ev == NULL || event_add(l->ev, NULL) == -1)
 		goto fail;
-	log_verbose("%s: listening on %s port %u", l->udp ? "udp" : "tcp",
-	    addr_str(&l->addr, a, sizeof(a)), port);
+	if (!l->sctp)
+		log_verbose("%s: listening on %s port %u", listener_proto(l),
+		    addr_str(&l->addr, a, sizeof(a)), port);
 	return 0;
  fail:
-	log_warn("%s: cannot listen on %s port %u", l->udp ? "udp" : "tcp",
+	log_warn("%s: cannot listen on %s port %u", listener_proto(l),
 	    addr_str(&l->addr, a, sizeof(a)), port);
 	listener_close(l);
 	return -1;
@@ -1325,7 +1405,7 @@ peer_set_new(struct ctpd *d, const struct peer_events *ev, void *arg)
 			    p->local.len) < 0;
 		}
 		p->next_addr = 0;
-		if (p->conf->transport == CTP_CONF_TR_TCP)
+		if (p->conf->security == CTP_CONF_SEC_TLS)
 			tls = true;
 	}
 	if (tls && (set->ctx = tls_ctx_new(&conf->tls)) == NULL)
@@ -1336,27 +1416,25 @@ peer_set_new(struct ctpd *d, const struct peer_events *ev, void *arg)
 	return NULL;
 }
 
-static void
-peer_sctp_refuse(struct peer *p)
+/* TLS over SCTP where the kernel has SCTP; a reason to act on if not. */
+static bool
+peer_sctp_usable(struct peer *p)
 {
-	char	 why[sizeof(p->last_error)];
-	int	 fd, err = 0;
+	char	 why[sizeof(p->last_error)], k[sizeof(why)];
 
-	fd = socket(AF_INET, SOCK_STREAM, IPPROTO_SCTP);
-	if (fd == -1)
-		err = errno;
+	if (p->conf->security != CTP_CONF_SEC_TLS)
+		snprintf(why, sizeof(why), "transport sctp with security "
+		    "ipsec (mode B) is not supported yet; use security tls, "
+		    "or transport udp");
+	else if (transport_sctp_probe(k, sizeof(k)) == -1)
+		snprintf(why, sizeof(why), "transport sctp unavailable: %.*s; "
+		    "or use transport: tcp", (int)sizeof(why) - 56, k);
 	else
-		close(fd);
-	if (err == EPROTONOSUPPORT || err == ESOCKTNOSUPPORT)
-		snprintf(why, sizeof(why), "transport sctp is not supported by "
-		    "this build yet, and this kernel has no SCTP (modprobe "
-		    "sctp, CONFIG_IP_SCTP); use transport: tcp");
-	else
-		snprintf(why, sizeof(why), "transport sctp is not supported by "
-		    "this build yet; use transport: tcp");
+		return true;
 	p->disabled = true;
 	snprintf(p->last_error, sizeof(p->last_error), "%s", why);
 	plog(p, LOGL_WARN, "%s", why);
+	return false;
 }
 
 int
@@ -1377,7 +1455,14 @@ peer_set_start(struct peer_set *set)
 	for (i = 0; i < set->n; i++) {
 		p = &set->v[i];
 		if (p->conf->transport == CTP_CONF_TR_SCTP) {
-			peer_sctp_refuse(p);
+			if (!peer_sctp_usable(p))
+				continue;
+			for (j = 0; j < p->conf->addresses.n; j++) {
+				f = addr_family(&p->conf->addresses.v[j]);
+				set->sctp_fams |= f == AF_INET6 ? 2 : 1;
+			}
+			if (set->sctp_ls == NULL)
+				set->sctp_ls = &p->conf->sctp;
 			continue;
 		}
 		for (j = 0; j < p->conf->addresses.n; j++) {
@@ -1408,6 +1493,17 @@ peer_set_start(struct peer_set *set)
 				failed++;
 			set->nls++;
 		}
+	}
+	/* One SCTP listener on every router address (§9.6). */
+	if (set->sctp_ls != NULL) {
+		set->ls[set->nls].set = set;
+		addr_norm(&conf->router.addresses.v[0],
+		    &set->ls[set->nls].addr);
+		set->ls[set->nls].sctp = true;
+		set->ls[set->nls].fd = -1;
+		if (listener_open(&set->ls[set->nls]) == -1)
+			failed++;
+		set->nls++;
 	}
 	if (failed > 0) {
 		tv.tv_sec = 2;
@@ -1648,6 +1744,7 @@ peer_chan_json(const struct peer *p)
 {
 	struct sockaddr_storage	 ss;
 	socklen_t		 sl;
+	json_t			*o;
 	char			 l[64], r[64];
 	int			 fd;
 
@@ -1662,9 +1759,12 @@ peer_chan_json(const struct peer *p)
 	if (getpeername(fd, (struct sockaddr *)&ss, &sl) == -1)
 		return json_null();
 	sa_str(&ss, r, sizeof(r));
-	return json_pack("{s:s, s:s, s:s, s:s}", "initiator",
+	o = json_pack("{s:s, s:s, s:s, s:s}", "initiator",
 	    p->chan->outgoing ? "local" : "peer", "local", l, "remote", r,
 	    "alpn", TLS_ALPN);
+	if (o != NULL && p->conf->transport == CTP_CONF_TR_SCTP)
+		json_object_set_new(o, "sctp", transport_sctp_json(fd));
+	return o;
 }
 
 static json_t *

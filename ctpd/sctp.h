@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * SCTP sockets under a TLS channel (spec §8.2 mode A, §9.4-9.6, C12, C18):
+ * one-to-one sockets bound with sctp_bindx to the configured router
+ * addresses and connected with sctp_connectx to the peer's, tuned from
+ * peers[].sctp before connect or listen.  No notification is subscribed, so
+ * TLS reads a plain byte stream; path state is read with sctp_opt_info.
+ */
+#ifndef CTPD_SCTP_H
+#define CTPD_SCTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "ctp_conf.h"
+
+/* transport_sctp_check() findings that the caller warns about once. */
+#define TRANSPORT_SCTP_NO_ADDIP	0x01	/* peer without ASCONF or AUTH */
+
+/*
+ * 0 if this host can open SCTP sockets; otherwise -1 and a reason in why
+ * that names what to enable (kernel option, module, blacklist).
+ */
+int		 transport_sctp_probe(char *why, size_t len);
+
+/*
+ * A non-blocking one-to-one listener on every router address of the
+ * families in use (fams: bit 0 IPv4, bit 1 IPv6), port c->router.port,
+ * bound with sctp_bindx (never the wildcard) and tuned by s before
+ * listen().  The fd, or -1 with the reason in why.
+ */
+int		 transport_sctp_listen(const struct ctp_conf *c, unsigned fams,
+		    const struct ctp_conf_sctp *s, char *why, size_t len);
+
+/*
+ * Start an association to peer p: a non-blocking one-to-one socket, tuned,
+ * with ASCONF and AUTH enabled, bound to the router addresses of the
+ * families p has, connected with sctp_connectx to p's addresses of the
+ * families we have.  The fd (the connect completes when it is writable;
+ * SO_ERROR says how), or -1 with the reason in why.
+ */
+int		 transport_sctp_connect(const struct ctp_conf *c,
+		    const struct ctp_conf_peer *p, char *why, size_t len);
+
+/*
+ * An association accepted on a listener tuned with ls: apply p's tuning
+ * where it differs.  0, or -1 with the reason in why.
+ */
+int		 transport_sctp_accepted(int fd, const struct ctp_conf_peer *p,
+		    const struct ctp_conf_sctp *ls, char *why, size_t len);
+
+/*
+ * Before TLS starts on an established association: SCTP_NODELAY must read
+ * back 1 and no notification may be subscribed (it would reach TLS, C12).
+ * Logs what was read back; *found gets TRANSPORT_SCTP_* bits.  0, or -1
+ * with the reason in why.
+ */
+int		 transport_sctp_check(int fd, const struct ctp_conf_peer *p,
+		    unsigned *found, char *why, size_t len);
+
+/*
+ * The peer addresses of the association on fd, IPv4-mapped ones as IPv4;
+ * at most max of them into v.  Returns how many (0 on error).
+ */
+size_t		 transport_sctp_peer_addrs(int fd, struct ctp_addr *v,
+		    size_t max);
+
+/*
+ * `show peers` view of the association on fd, read back from the socket:
+ * state, primary, the settings in force, and every path (state, RTO,
+ * SRTT, cwnd, MTU).  JSON null if it cannot be read.
+ */
+json_t		*transport_sctp_json(int fd);
+
+#endif /* CTPD_SCTP_H */
