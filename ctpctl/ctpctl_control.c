@@ -344,7 +344,16 @@ cell(char *buf, size_t sz, const json_t *v)
 			snprintf(buf, sz, "-");
 		break;
 	case JSON_OBJECT:
-		snprintf(buf, sz, "{%zu}", json_object_size(v));
+		/* a context by its feature (R marked), else by its name */
+		if ((e = json_object_get(v, "feature")) != NULL &&
+		    json_is_string(e))
+			snprintf(buf, sz, "%s%s", json_string_value(e),
+			    json_is_true(json_object_get(v, "r")) ? "(R)" : "");
+		else if ((e = json_object_get(v, "name")) != NULL &&
+		    json_is_string(e))
+			snprintf(buf, sz, "%s", json_string_value(e));
+		else
+			snprintf(buf, sz, "{%zu}", json_object_size(v));
 		break;
 	default:
 		snprintf(buf, sz, "-");
