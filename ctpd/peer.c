@@ -768,8 +768,13 @@ conn_eventcb(struct bufferevent *bev, short what, void *arg)
 	}
 	if (!(what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)))
 		return;
+	/*
+	 * libevent also queues SSL_get_error()'s verdict, SSL_ERROR_SYSCALL
+	 * for a reset connection: not an error-queue code (no library), and
+	 * errno says what happened.
+	 */
 	while ((e = bufferevent_get_openssl_error(bev)) != 0)
-		if (err == 0)
+		if (err == 0 && ERR_GET_LIB(e) != 0)
 			err = e;
 	if (what & BEV_EVENT_EOF)
 		snprintf(why, sizeof(why), "closed by the peer");
