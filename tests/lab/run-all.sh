@@ -7,9 +7,10 @@
 # another with a "# lab-boot: NAME" line.  "# lab-timeout: SECONDS" bounds
 # a test (default 120); "# lab-modules: NAME..." adds modules to load.
 # Each test's output goes to BUILDDIR/tests/lab/NAME.log and ends with its
-# "N passed, N failed[, N skipped]" line.  Where the lab cannot run here,
-# says why and counts one skip (BUILDDIR/tests/lab/lab.log).  Exits 1 if
-# any test failed.
+# "N passed, N failed[, N skipped]" line.  The tier takes at most
+# LAB_TIER_SECONDS (default 570).  Where the lab cannot run here, says why
+# and counts one skip (BUILDDIR/tests/lab/lab.log).  Exits 1 if any test
+# failed.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 
@@ -99,6 +100,20 @@ for g in $groups; do
 		mods="$mods $(header "$t" lab-modules)"
 	done
 	mods=$(echo $mods)
+	# the whole tier stays within LAB_TIER_SECONDS (default 570)
+	left=$((${LAB_TIER_SECONDS:-570} - ($(date +%s) - tier_start)))
+	[ $limit -le $left ] || limit=$left
+	if [ $limit -lt 30 ]; then
+		for t in $tests; do
+			name=$(basename "$t" .sh)
+			echo "# no time left in the tier for this test" \
+			    >"$logdir/$name.log"
+			echo "0 passed, 1 failed" >>"$logdir/$name.log"
+			echo "$name: FAILED, no time left in the tier"
+		done
+		rc=1
+		continue
+	fi
 	boots=$((boots + 1))
 	start=$(date +%s)
 	# shellcheck disable=SC2086
