@@ -170,7 +170,10 @@ xj_counters(struct xfer_engine *x)
 		    json_integer((json_int_t)x->cnt[i]));
 	}
 #define XJ(n)	json_object_set_new(o, #n, json_integer((json_int_t)c->n))
-	XJ(steps); XJ(step_errors); XJ(unexpected); XJ(bad_cdbs);
+	XJ(steps); XJ(step_errors); XJ(bad_cdbs);
+	/* Not "unexpected": that is the state machines' counter above. */
+	json_object_set_new(o, "unexpected_messages",
+	    json_integer((json_int_t)c->unexpected));
 	XJ(send_fail); XJ(encode_fail); XJ(ctaa_fail); XJ(ctaa_cached);
 	XJ(installs); XJ(holds); XJ(discards); XJ(keys_wiped);
 	XJ(caches_wiped); XJ(report_failed); XJ(report_failed_fpts);
