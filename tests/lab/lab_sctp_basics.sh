@@ -6,7 +6,7 @@
 # and IPv6; INIT and INIT-ACK carrying only the bound addresses; the
 # net.sctp.addip_enable/auth_enable sysctls; tc netem loss and delay.
 # Run by tests/lab/run-all.sh inside the lab (tests/lab/run).
-# lab-timeout: 120
+# lab-timeout: 180
 . "$(dirname "$0")/lib.sh"
 lab_setup lab_sctp_basics
 
@@ -107,6 +107,28 @@ for v in 4 6; do
 		    "$T/one$v.s" "$T/one$v.c"
 	fi
 done
+# The same from python3's socket module, as other lab tests may use it.
+PY=/usr/bin/python3
+if [ -x $PY ]; then
+	bg b "$T/py.s" "$PROBE" server -l 192.0.2.2 -p 5005 -t 30
+	sp=$bgpid
+	d="python3 socket(AF_INET, SOCK_STREAM, IPPROTO_SCTP) echo"
+	if wait_for "$T/py.s" '^listening' 10 &&
+	    nsx a $PY -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_SCTP)
+s.settimeout(10)
+s.connect(("192.0.2.2", 5005))
+s.sendall(b"lab")
+assert s.recv(10) == b"lab"
+s.close()' >"$T/py.c" 2>&1 && wait_pid $sp 10; then
+		ok "$d"
+	else
+		nok "$d" "$T/py.s" "$T/py.c"
+	fi
+else
+	skip_one "python3 SCTP socket" "no $PY"
+fi
 # Defaults: neither ADDIP nor AUTH is negotiated.
 if grep -q '^asconf 0 auth 0' "$T/one4.c"; then
 	ok "defaults: no ADDIP, no AUTH negotiated"

@@ -117,7 +117,7 @@ for g in $groups; do
 	boots=$((boots + 1))
 	start=$(date +%s)
 	# shellcheck disable=SC2086
-	"$top_srcdir/tests/lab/run" -t "$limit" -w "$logdir" \
+	bash "$top_srcdir/tests/lab/run" -t "$limit" -w "$logdir" \
 	    ${mods:+-M "+$mods"} sh "$here/run-all.sh" --in-lab "$logdir" \
 	    $tests 2>"$logdir/$g.boot"
 	st=$?
