@@ -80,6 +80,12 @@ mn_has() {
 	[ "$rc" = 0 ] && norm "$T/out" | grep -Fq -e "$3"
 }
 
+# mn_has_re N MN REGEX: the same with an extended regular expression.
+mn_has_re() {
+	ctl "$1" -j show mn "$2"
+	[ "$rc" = 0 ] && norm "$T/out" | grep -Eq -e "$3"
+}
+
 # par_wiped N MN [configured]: router N's copy of MN's contexts and its key
 # are gone and no pAR transfer runs for it (DONE, or IDLE once the entry is
 # reclaimed); for a key from the keys file, a tombstone says it was used
@@ -539,7 +545,7 @@ cp "$T/want.aaa" "$T/want.$M"
 ctx_ok "R retry: the AAA context ends installed at ar3, as put at ar1" \
     3 $M installed
 check "R retry: ar3 shows it installed by its exec hook" \
-    mn_has 3 $M '"feature":"aaa","r":true'
+    mn_has_re 3 $M '"feature":"aaa","r":true,[^]]*"provider":"exec"'
 check "R retry: the AAA hook failed once, then succeeded" \
     [ "$(grep '^aaa ' "$T/hooks.log" 2>/dev/null | tr '\n' ' ')" = \
     "aaa install 1 aaa install 0 " ]
