@@ -410,6 +410,19 @@ par_idle_ctreq(struct ctp_par *st, const struct ctp_fsm_params *p,
 		return;
 	}
 	par_items(st, ev, out);
+	if (st->nitems == 0) {
+		/*
+		 * "All contexts" and none held: an empty CTD would read as
+		 * a complete transfer at the nAR.  The key stays, as after
+		 * a CTAR here that finds nothing (C9).
+		 */
+		par_error_ctd(ev, out, CTP_ST_NO_CONTEXT);
+		ctp_fsm_count(out, CTP_CNT_NO_CONTEXT);
+		st->state = CTP_PAR_DONE;
+		out->reason = "CT-Req: no context held for the MN, error CTD "
+		    "sent";
+		return;
+	}
 	st->seq = m->seq;
 	par_start(st, p, ev, now, true);
 	if (zero) {

@@ -647,13 +647,22 @@ END_TEST
 
 START_TEST(test_par_idle_ctreq_refused)
 {
-	struct ctp_par	 par;
+	struct ctp_par		 par;
+	struct ctp_fsm_event	 ev;
 
 	ctp_par_init(&par);
 	PAR(&par, ev_par(CTP_EV_CTREQ, NAR_PEER, mk_ctreq(mk_ctar(3, true,
 	    REQ_ALL, 0, NULL), 0, NULL, 0)), 0, "DONE",
 	    "SEND_CTD(peer=2 A=0 elapsed=0 errs=0000:AUTH_FAILED); "
 	    "COUNT(TOKEN_FAIL)");
+	/* key and a good token, but nothing held: no empty CTD */
+	ctp_par_init(&par);
+	ev = ev_par(CTP_EV_CTREQ, NAR_PEER, mk_ctreq(mk_ctar(4, true,
+	    REQ_ALL, 0, &K), 0, NULL, 0));
+	ev.nheld = 0;
+	PAR(&par, ev, 0, "DONE",
+	    "SEND_CTD(peer=2 A=0 elapsed=0 errs=0000:NO_CONTEXT); "
+	    "COUNT(NO_CONTEXT)");
 	ctp_par_init(&par);
 	ctp_key_wipe(&K);
 	PAR(&par, ev_par(CTP_EV_CTREQ, NAR_PEER, mk_ctreq(mk_ctar(3, true,
