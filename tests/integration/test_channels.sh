@@ -14,6 +14,7 @@
 DATA=$top_srcdir/tests/data
 MN1=203.0.113.11
 MN2=203.0.113.12
+MN3=203.0.113.13
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
@@ -116,6 +117,30 @@ wait_par() {
 	done
 	return 1
 }
+# outcome MN: after MN moved from ar1 to ar2 (CTAR sent to ar2), its R
+# context is installed at ar2 or reported failed by ar1 with a reason,
+# never lost; and no transfer of MN is left pending at ar1.  ar1's log is
+# read from the last `mark 1`.
+outcome() {
+	_mn=$1
+	# pAR DONE: the CTDR came, or max-handover (5 s) ended the transfer.
+	wait_par 1 "$_mn" DONE 70
+	got_ctx 2 "$_mn" installed
+	_u=$(since 1 | grep "xfer $_mn: reliable contexts not delivered" |
+	    head -n 1)
+	if cmp -s "$T/got.$_mn" "$T/want.$_mn" && [ -z "$_u" ]; then
+		ok "$W: the R context of $_mn is delivered (installed at ar2)"
+	elif echo "$_u" | grep -q "to ar2: aaa/0xff01 [A-Z]"; then
+		ok "$W: the R context of $_mn is reported failed: $_u"
+	else
+		_d="pAR $(mn_state 1 "$_mn" par), $(wc -l <"$T/got.$_mn") of"
+		_d="$_d $(wc -l <"$T/want.$_mn") installed at ar2"
+		nok "$W: the R context of $_mn is delivered or reported ($_d)"
+	fi
+	ctl 1 -j show transfers
+	cond "$W: no transfer of $_mn left pending at ar1" \
+	    '[ "$rc" = 0 ] && ! has "\"$_mn\""'
+}
 # back_up N M WHAT T0: the channel between N and M came back by itself.
 back_up() {
 	if wait_up "$1" "ar$2" && wait_up "$2" "ar$1"; then
@@ -189,23 +214,7 @@ else
 fi
 mn -A -k $MNKEY -m "$MN1" -r 192.0.2.1 198.51.100.2
 check "$W: ar2 answers $MN1's CTAR after its restart" [ "$rc" = 0 ]
-# pAR DONE: the CTDR came, or max-handover (5 s) ended the transfer.
-wait_par 1 "$MN1" DONE 70
-got_ctx 2 "$MN1" installed
-undeliv=$(since 1 | grep "xfer $MN1: reliable contexts not delivered" |
-    head -n 1)
-if cmp -s "$T/got.$MN1" "$T/want.$MN1" && [ -z "$undeliv" ]; then
-	ok "$W: the R context of $MN1 is delivered (installed at ar2)"
-elif echo "$undeliv" | grep -q "to ar2: aaa/0xff01 [A-Z]"; then
-	ok "$W: the R context of $MN1 is reported failed: $undeliv"
-else
-	d="pAR $(mn_state 1 "$MN1" par), $(wc -l <"$T/got.$MN1") of"
-	d="$d $(wc -l <"$T/want.$MN1") installed at ar2"
-	nok "$W: the R context of $MN1 is delivered or reported failed ($d)"
-fi
-ctl 1 -j show transfers
-cond "$W: no transfer of $MN1 left pending at ar1" \
-    '[ "$rc" = 0 ] && ! has "\"$MN1\""'
+outcome "$MN1"
 
 # The same with a peer that does not come back: max-handover (5 s in
 # lib.sh) ends the transfer and the R context is reported with a reason.
@@ -334,7 +343,8 @@ fi
 # ---------------------------------------------------------------------------
 # 3. A stalled peer (SIGSTOP): ar1 declares it down within the liveness
 # deadline (liveness-interval 200 ms, liveness-timeout 1 s), while ar3 stays
-# up and ar1's control socket answers promptly (FIELD-LESSONS F4, F5).
+# up and ar1's control socket answers promptly; a transfer to the stalled
+# peer is completed or reported once it is back (FIELD-LESSONS F4, F5).
 
 alive "a stalled peer"
 W="stalled peer"
@@ -351,9 +361,17 @@ for _i in 1 2 3; do
 	b=$(now_ms)
 	[ $((b - a)) -gt "$base" ] && base=$((b - a))
 done
+put_ctx 1 "$MN3" "$DATA/feature-aaa.json" "$DATA/feature-qos-v4.json"
+[ "$rc" = 0 ] || nok "$W: context put for $MN3 at ar1" "$T/err"
 mark 1
 kill -STOP "$PID_2"
 t0=$(now_ms)
+# A transfer to the frozen ar2: its PCTD waits in the channel.
+mn -A -k $MNKEY -m "$MN3" -r 192.0.2.2 198.51.100.1
+mrc=$rc
+st=$(mn_state 1 "$MN3" par)
+cond "$W: ar1 answers $MN3's CTAR for ar2 and pushes (CTAA $mrc, pAR $st)" \
+    '[ "$mrc" = 0 ] && [ "$st" = PUSHED ]'
 # In the background, for 3.5 s (at most 100 requests): how long ar1 takes
 # to answer show peers, and whether ar3 is up; ar1 keeps trying the frozen
 # ar2 meanwhile.
@@ -410,6 +428,16 @@ cond "$W: ar1 answers show peers promptly ($d)" \
 kill -CONT "$PID_2"
 back_up 1 2 "$W, resumed" "$(now_ms)"
 one_chan_check 1 2 "$W, resumed"
+# The PCTD queued for the frozen ar2 is sent again once the channel is
+# back (or ar2 read it from the old connection when it resumed).
+if wait_state 2 "$MN3" HELD; then
+	ok "$W: ar2 holds $MN3's contexts after the stall"
+else
+	nok "$W: ar2 holds $MN3's contexts after the stall" "$T/out"
+fi
+mn -A -k $MNKEY -m "$MN3" -r 192.0.2.1 198.51.100.2
+check "$W: ar2 answers $MN3's CTAR after the stall" [ "$rc" = 0 ]
+outcome "$MN3"
 
 # ---------------------------------------------------------------------------
 # 5. Malformed input.  (a) From outside: connections that send garbage
