@@ -589,13 +589,17 @@ cert_run() {
 	E1=$(pval 1 ar3 last_error)
 	E3=$(pval 3 ar1 last_error)
 }
-# refused_check N ERR: router N, refused, sees a reason (ERR, its
-# last_error) from the handshake, never an up channel.
+# refused_check N M ERR: router N, refused by arM, never saw the channel
+# up and has a reason from the handshake in show peers (ERR, last_error)
+# and in its log.
 refused_check() {
-	_e=$2
+	_n=$1
+	_pat="peer ar$2: .*TLS handshake"
+	_e=$3
 	_d="${EVER_UP:-never up}; $_e"
 	cond "$W: ar$1 sees a reason, never an up channel ($_d)" \
-	    '[ -z "$EVER_UP" ] && echo "$_e" | grep -q "TLS handshake"'
+	    '[ -z "$EVER_UP" ] && echo "$_e" | grep -q "TLS handshake" &&
+	    since "$_n" | grep -q "$_pat"'
 }
 
 peers_get 1
@@ -613,7 +617,7 @@ if "$CERTGEN" "$T/pki-other" ar3.test >"$T/pki-other/log" 2>&1; then
 	    'since 1 | grep -q "peer ar3: .*certificate not issued by the"'
 	cond "$W: ar1 shows the reason ($E1)" \
 	    'echo "$E1" | grep -q "not issued by the configured CA"'
-	refused_check 3 "$E3"
+	refused_check 3 1 "$E3"
 else
 	nok "$W: another CA from ctp-certgen" "$T/pki-other/log"
 fi
@@ -626,7 +630,7 @@ cond "$W: ar3 refuses ar1 and logs why" \
     'since 3 | grep -q "peer ar1: .*certificate does not name the conf"'
 cond "$W: ar3 shows the reason ($E3)" \
     'echo "$E3" | grep -q "does not name the configured identity"'
-refused_check 1 "$E1"
+refused_check 1 3 "$E1"
 
 # An expired certificate from the right CA, made with openssl(1) since
 # ctp-certgen makes a new CA on every run.
@@ -650,7 +654,7 @@ if command -v openssl >/dev/null 2>&1 &&
 	    'since 1 | grep -q "peer ar3: .*certificate has expired"'
 	cond "$W: ar1 shows the reason ($E1)" \
 	    'echo "$E1" | grep -q "certificate has expired"'
-	refused_check 3 "$E3"
+	refused_check 3 1 "$E3"
 else
 	skip_one "$W" "openssl(1) could not make one"
 fi
@@ -677,7 +681,7 @@ d="ar1: $(ptop 1 handshakes) handshakes, $(pval 1 ar2 handshakes) with ar2"
 cond "$W: refused before TLS ($d; ar3 unknown)" \
     '[ "$(ptop 1 handshakes)" = "$(pval 1 ar2 handshakes)" ] &&
     [ -z "$(pval 1 ar3 state)" ]'
-refused_check 3 "$E3"
+refused_check 3 1 "$E3"
 one_chan_check 1 2 "$W, ar1 restarted"
 
 # ---------------------------------------------------------------------------
