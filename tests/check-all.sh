@@ -4,8 +4,8 @@
 # Runs every test tier and ends with one line for all of them together:
 #   N passed, N failed, N skipped
 # Tiers: unit (Check) + ctpctl scripts, the same under ASan/UBSan, the
-# integration tests (namespaces, root) in both builds, short libFuzzer runs,
-# make distcheck.  Exits non-zero if anything failed.
+# integration tests (namespaces, root) in both builds, the kernel lab (UML),
+# short libFuzzer runs, make distcheck.  Exits non-zero if anything failed.
 set -u
 top=${1:-$(cd "$(dirname "$0")/.." && pwd)}
 cd "$top"
@@ -31,6 +31,8 @@ tier sanitizers sh -c "cd build-san && { [ -f Makefile ] || '$top/configure' -q 
 # real ctpd processes in namespaces, then the same under ASan/UBSan
 tier integration "$top/tests/integration/run.sh" build
 tier integration-san "$top/tests/integration/run.sh" build-san
+# kernel SCTP: tests in User-Mode Linux (or on the host kernel if it has SCTP)
+tier lab "$top/tests/lab/run-all.sh" build
 tier fuzz make -C build -s fuzz-check
 tier distcheck make -C build -s distcheck
 
