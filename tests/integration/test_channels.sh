@@ -141,10 +141,53 @@ outcome() {
 	cond "$W: no transfer of $_mn left pending at ar1" \
 	    '[ "$rc" = 0 ] && ! has "\"$_mn\""'
 }
-# back_up N M WHAT T0: the channel between N and M came back by itself.
+# resent MN HOW: after ar2 is back, ar2 holds MN's contexts (HOW says how
+# the PCTD reached it) and answers MN's CTAR.  Or ar1 has already given the
+# transfer up and reported it, which is right only if the channel came back
+# less than 2 s before max-handover (5 s from the push, T_PUSH) ran out, as
+# on a slow host.  Then outcome.  Bounded: 60 polls, 6 s.
+resent() {
+	_mn=$1
+	_r=
+	_k=0
+	while [ $_k -lt 60 ]; do
+		if [ "$(mn_state 2 "$_mn")" = HELD ]; then
+			_r=held
+			break
+		fi
+		if since 1 | grep -q "xfer $_mn: reliable contexts not deliv"
+		then
+			_r=reported
+			break
+		fi
+		sleep 0.1
+		_k=$((_k + 1))
+	done
+	case $_r in
+	held)
+		ok "$W: ar2 holds $_mn's contexts ($2)"
+		mn -A -k $MNKEY -m "$_mn" -r 192.0.2.1 198.51.100.2
+		check "$W: ar2 answers $_mn's CTAR" [ "$rc" = 0 ] ;;
+	reported)
+		_d="channel back $((T_BACK - T_PUSH)) ms after the push"
+		if [ $((T_PUSH + 5000 - T_BACK)) -lt 2000 ]; then
+			ok "$W: ar1 gave $_mn's transfer up first ($_d)"
+		else
+			nok "$W: ar2 holds $_mn's contexts ($_d)" "$T/ar1/log"
+		fi ;;
+	*)
+		nok "$W: ar2 holds $_mn's contexts, or ar1 reports them" \
+		    "$T/out" ;;
+	esac
+	outcome "$_mn"
+}
+# back_up N M WHAT T0: the channel between N and M came back by itself
+# (when: T_BACK).
 back_up() {
+	T_BACK=0
 	if wait_up "$1" "ar$2" && wait_up "$2" "ar$1"; then
-		_d="$(($(now_ms) - $4)) ms"
+		T_BACK=$(now_ms)
+		_d="$((T_BACK - $4)) ms"
 		ok "$3: the channel ar$1-ar$2 is back by itself ($_d)"
 	else
 		nok "$3: the channel ar$1-ar$2 is back by itself" "$T/ar$1/log"
@@ -190,6 +233,7 @@ mark 1
 kill -STOP "$PID_2"
 mn -A -k $MNKEY -m "$MN1" -r 192.0.2.2 198.51.100.1
 mrc=$rc
+T_PUSH=$(now_ms)
 st=$(mn_state 1 "$MN1" par)
 cond "$W: ar1 answers $MN1's CTAR for ar2 and pushes (CTAA $mrc, pAR $st)" \
     '[ "$mrc" = 0 ] && [ "$st" = PUSHED ]'
@@ -197,6 +241,8 @@ t0=$(now_ms)
 kill_ar 2 KILL
 start_ar 2 || nok "$W: ar2 starts again" "$T/ar2/log"
 back_up 1 2 "$W" "$t0"
+# The restarted ar2 lost the PCTD; ar1 sends it again on the new channel.
+resent "$MN1" "ar1 sent the lost PCTD again"
 one_chan_check 1 2 "$W"
 one_chan_check 2 1 "$W"
 peers_get 1
@@ -205,16 +251,6 @@ hs1=$(pval 1 ar2 handshakes)
 # connected at once and the tie-break closed one; more is an error loop.
 cond "$W: the restart cost ar1 1 or 2 handshakes with ar2 ($hs0 -> $hs1)" \
     '[ $((hs1 - hs0)) -ge 1 ] && [ $((hs1 - hs0)) -le 2 ]'
-# The restarted ar2 lost the PCTD; ar1 sends it again on the new channel.
-if wait_state 2 "$MN1" HELD; then
-	ok "$W: ar1 sends the lost PCTD again, the new ar2 holds $MN1"
-else
-	nok "$W: ar1 sends the lost PCTD again, the new ar2 holds $MN1" \
-	    "$T/out"
-fi
-mn -A -k $MNKEY -m "$MN1" -r 192.0.2.1 198.51.100.2
-check "$W: ar2 answers $MN1's CTAR after its restart" [ "$rc" = 0 ]
-outcome "$MN1"
 
 # The same with a peer that does not come back: max-handover (5 s in
 # lib.sh) ends the transfer and the R context is reported with a reason.
@@ -369,10 +405,11 @@ t0=$(now_ms)
 # A transfer to the frozen ar2: its PCTD waits in the channel.
 mn -A -k $MNKEY -m "$MN3" -r 192.0.2.2 198.51.100.1
 mrc=$rc
+T_PUSH=$(now_ms)
 st=$(mn_state 1 "$MN3" par)
 cond "$W: ar1 answers $MN3's CTAR for ar2 and pushes (CTAA $mrc, pAR $st)" \
     '[ "$mrc" = 0 ] && [ "$st" = PUSHED ]'
-# In the background, for 3.5 s (at most 100 requests): how long ar1 takes
+# In the background, for 2 s (at most 100 requests): how long ar1 takes
 # to answer show peers, and whether ar3 is up; ar1 keeps trying the frozen
 # ar2 meanwhile.
 (
@@ -383,7 +420,7 @@ cond "$W: ar1 answers $MN3's CTAR for ar2 and pushes (CTAA $mrc, pAR $st)" \
 		    </dev/null >"$T/peers.bg" 2>/dev/null || echo "no answer"
 		b=$(now_ms)
 		echo "$((b - a)) $(pval bg ar3 state) $(pval bg ar3 reconnects)"
-		[ $((b - t0)) -gt 3500 ] && break
+		[ $((b - t0)) -gt 2000 ] && break
 		sleep 0.05
 		_n=$((_n + 1))
 	done
@@ -427,17 +464,10 @@ cond "$W: ar1 answers show peers promptly ($d)" \
     '[ "$polls" -ge 5 ] && [ "$maxlat" -le "$lim" ]'
 kill -CONT "$PID_2"
 back_up 1 2 "$W, resumed" "$(now_ms)"
-one_chan_check 1 2 "$W, resumed"
 # The PCTD queued for the frozen ar2 is sent again once the channel is
-# back (or ar2 read it from the old connection when it resumed).
-if wait_state 2 "$MN3" HELD; then
-	ok "$W: ar2 holds $MN3's contexts after the stall"
-else
-	nok "$W: ar2 holds $MN3's contexts after the stall" "$T/out"
-fi
-mn -A -k $MNKEY -m "$MN3" -r 192.0.2.1 198.51.100.2
-check "$W: ar2 answers $MN3's CTAR after the stall" [ "$rc" = 0 ]
-outcome "$MN3"
+# back, unless ar2 read it from the old connection when it resumed.
+resent "$MN3" "PCTD sent again or read on resuming"
+one_chan_check 1 2 "$W, resumed"
 
 # ---------------------------------------------------------------------------
 # 5. Malformed input.  (a) From outside: connections that send garbage
