@@ -117,7 +117,7 @@ struct peer {
 	uint64_t		 up_since_ms;
 	time_t			 up_since;
 	char			 last_error[192];
-	bool			 sctp_warned;	/* no ADDIP, said once */
+	unsigned		 sctp_warned;	/* TRANSPORT_SCTP_W_* */
 	struct peer_counters	 c;
 	struct log_limit	 ll;
 };
@@ -801,23 +801,16 @@ conn_start_tls(struct conn *c, bool server)
 {
 	struct peer	*p = c->peer;
 	struct peer_set	*set = p->set;
-	unsigned	 found;
 	char		 why[sizeof(p->last_error)];
 	int		 one = 1;
 
 	if (p->conf->transport != CTP_CONF_TR_SCTP)
 		(void)setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one,
 		    sizeof(one));
-	else if (transport_sctp_check(c->fd, p->conf, &found, why,
-	    sizeof(why)) == -1) {
+	else if (transport_sctp_check(c->fd, set->d->conf, p->conf,
+	    &p->sctp_warned, why, sizeof(why)) == -1) {
 		conn_close(c, why, 0);
 		return false;
-	} else if ((found & TRANSPORT_SCTP_NO_ADDIP) && !p->sctp_warned) {
-		p->sctp_warned = true;
-		plog(p, LOGL_WARN, "association without ADDIP: set "
-		    "net.sctp.addip_enable=1 and net.sctp.auth_enable=1 on "
-		    "the peer (or run it on Linux 5.4 or later); its "
-		    "addresses cannot change while the channel is up");
 	}
 	if ((c->ssl = tls_conn_new(set->ctx, server, p->conf->identity)) ==
 	    NULL) {

@@ -669,13 +669,45 @@ transport_sctp_accepted(int fd, const struct ctp_conf_peer *p,
 	    TUNE_ASSOCINFO : 0, why, len);
 }
 
+/*
+ * Configured addresses of p (in a family both ends use) that are not paths
+ * of the association, as text in buf; how many.
+ */
+static size_t
+paths_missing(const struct ctp_conf *c, const struct ctp_conf_peer *p,
+    const struct ctp_addr *v, size_t n, char *buf, size_t len)
+{
+	struct ctp_addr	 x;
+	unsigned	 fams;
+	size_t		 i, j, miss = 0, bl;
+	char		 s[INET6_ADDRSTRLEN];
+
+	buf[0] = '\0';
+	fams = addrs_fams(&c->router.addresses);
+	for (i = 0; i < p->addresses.n; i++) {
+		addr_norm(&p->addresses.v[i], &x);
+		if ((addr_fam(&x) & fams) == 0)
+			continue;
+		for (j = 0; j < n; j++)
+			if (v[j].len == x.len &&
+			    memcmp(v[j].b, x.b, x.len) == 0)
+				break;
+		if (j < n)
+			continue;
+		bl = strlen(buf);
+		snprintf(buf + bl, len - bl, "%s%s", miss++ > 0 ? ", " : "",
+		    addr_str(&x, s, sizeof(s)));
+	}
+	return miss;
+}
+
 int
-transport_sctp_check(int fd, const struct ctp_conf_peer *p, unsigned *found,
-    char *why, size_t len)
+transport_sctp_check(int fd, const struct ctp_conf *c,
+    const struct ctp_conf_peer *p, unsigned *warned, char *why, size_t len)
 {
 	struct ctp_addr	 v[CTP_CONF_MAX_ADDRS];
 	char		 paths[CTP_CONF_MAX_ADDRS * (INET6_ADDRSTRLEN + 2)];
-	char		 s[INET6_ADDRSTRLEN];
+	char		 miss[sizeof(paths)], s[INET6_ADDRSTRLEN];
 	size_t		 i, n, pl = 0;
 	unsigned	 first = 0;
 	int		 nodelay, nev, asconf = -1, auth = -1;
@@ -684,7 +716,6 @@ transport_sctp_check(int fd, const struct ctp_conf_peer *p, unsigned *found,
 	socklen_t		 l;
 #endif
 
-	*found = 0;
 	/* Set before connect; read back, as a silent failure costs 200 ms. */
 	if (getopt_int(fd, SCTP_NODELAY, &nodelay) == -1) {
 		snprintf(why, len, "getsockopt SCTP_NODELAY: %s",
@@ -712,8 +743,6 @@ transport_sctp_check(int fd, const struct ctp_conf_peer *p, unsigned *found,
 	if (getsockopt(fd, SOL_SCTP, SCTP_AUTH_SUPPORTED, &av, &l) == 0)
 		auth = av.assoc_value != 0;
 #endif
-	if (asconf == 0 || auth == 0)
-		*found |= TRANSPORT_SCTP_NO_ADDIP;
 	n = transport_sctp_peer_addrs(fd, v, CTP_CONF_MAX_ADDRS);
 	paths[0] = '\0';
 	for (i = 0; i < n; i++) {
@@ -727,6 +756,25 @@ transport_sctp_check(int fd, const struct ctp_conf_peer *p, unsigned *found,
 	    nev == 0 ? "none" : "unknown",
 	    asconf == -1 ? "unknown" : asconf ? "yes" : "no",
 	    auth == -1 ? "unknown" : auth ? "yes" : "no");
+	if ((asconf == 0 || auth == 0) &&
+	    !(*warned & TRANSPORT_SCTP_W_ADDIP)) {
+		*warned |= TRANSPORT_SCTP_W_ADDIP;
+		log_warnx("peer %s: sctp: association without ADDIP (ASCONF "
+		    "%s, AUTH %s): set net.sctp.addip_enable=1 and "
+		    "net.sctp.auth_enable=1 on the peer, or run it on Linux "
+		    "5.4 or later; the channel works, but its addresses cannot "
+		    "change while it is up", p->name, asconf ? "yes" : "no",
+		    auth ? "yes" : "no");
+	}
+	if (n > 0 && paths_missing(c, p, v, n, miss, sizeof(miss)) > 0 &&
+	    !(*warned & TRANSPORT_SCTP_W_PATHS)) {
+		*warned |= TRANSPORT_SCTP_W_PATHS;
+		log_warnx("peer %s: sctp: configured address(es) %s not in the "
+		    "association: the peer did not offer them (not bound "
+		    "there, or left out by address scoping: a private address "
+		    "behind a global first one, net.sctp.addr_scope_policy)",
+		    p->name, miss);
+	}
 	return 0;
 }
 
@@ -791,7 +839,7 @@ path_json(int fd, const struct sockaddr *sa, size_t l,
 	memcpy(&pi.spinfo_address, sa, l);
 	if (sctp_opt_info(fd, 0, SCTP_GET_PEER_ADDR_INFO, &pi, &sl) == -1)
 		return json_pack("{s:s, s:s, s:b}", "address",
-		    addr_str(&a, s, sizeof(s)), "state", "UNKNOWN",
+		    addr_str(&a, s, sizeof(s)), "path_state", "UNKNOWN",
 		    "primary", a.len == primary->len &&
 		    memcmp(a.b, primary->b, a.len) == 0);
 	if (pi.spinfo_state >= 0 && pi.spinfo_state < (int32_t)(sizeof(
@@ -799,7 +847,7 @@ path_json(int fd, const struct sockaddr *sa, size_t l,
 		st = path_names[pi.spinfo_state];
 	return json_pack("{s:s, s:s, s:b, s:I, s:I, s:I, s:I}",
 	    "address", addr_str(&a, s, sizeof(s)),
-	    "state", st,
+	    "path_state", st,
 	    "primary", a.len == primary->len &&
 	    memcmp(a.b, primary->b, a.len) == 0,
 	    "rto_ms", (json_int_t)pi.spinfo_rto,
@@ -808,7 +856,10 @@ path_json(int fd, const struct sockaddr *sa, size_t l,
 	    "mtu", (json_int_t)pi.spinfo_mtu);
 }
 
-/* The settings in force, read back from the association. */
+/*
+ * The settings in force, read back from the association (sctp_opt_info
+ * knows only RTOINFO, ASSOCINFO, STATUS and GET_PEER_ADDR_INFO).
+ */
 static json_t *
 settings_json(int fd)
 {
@@ -839,7 +890,7 @@ settings_json(int fd)
 	}
 	memset(&pp, 0, sizeof(pp));
 	l = sizeof(pp);
-	if (sctp_opt_info(fd, 0, SCTP_PEER_ADDR_PARAMS, &pp, &l) == 0) {
+	if (getsockopt(fd, SOL_SCTP, SCTP_PEER_ADDR_PARAMS, &pp, &l) == 0) {
 		json_object_set_new(o, "hb_interval_ms",
 		    json_integer(pp.spp_hbinterval));
 		json_object_set_new(o, "path_max_retrans",
@@ -848,7 +899,7 @@ settings_json(int fd)
 #ifdef SCTP_PEER_ADDR_THLDS
 	memset(&th, 0, sizeof(th));
 	l = sizeof(th);
-	if (sctp_opt_info(fd, 0, SCTP_PEER_ADDR_THLDS, &th, &l) == 0)
+	if (getsockopt(fd, SOL_SCTP, SCTP_PEER_ADDR_THLDS, &th, &l) == 0)
 		json_object_set_new(o, "pf_threshold",
 		    json_integer(th.spt_pathpfthld));
 #endif
@@ -859,7 +910,7 @@ settings_json(int fd)
 		    json_integer(ap.sasoc_asocmaxrxt));
 	memset(&sk, 0, sizeof(sk));
 	l = sizeof(sk);
-	if (sctp_opt_info(fd, 0, SCTP_DELAYED_SACK, &sk, &l) == 0) {
+	if (getsockopt(fd, SOL_SCTP, SCTP_DELAYED_SACK, &sk, &l) == 0) {
 		json_object_set_new(o, "sack_delay_ms",
 		    json_integer(sk.sack_freq == 1 ? 0 : sk.sack_delay));
 		json_object_set_new(o, "sack_freq",
@@ -893,7 +944,7 @@ transport_sctp_json(int fd)
 	    &primary);
 	o = json_pack("{s:I, s:s, s:s, s:i, s:i, s:I, s:i, s:i, s:I}",
 	    "assoc_id", (json_int_t)st.sstat_assoc_id,
-	    "state", st.sstat_state >= 0 && st.sstat_state <
+	    "assoc_state", st.sstat_state >= 0 && st.sstat_state <
 	    (int32_t)(sizeof(sstat_names) / sizeof(sstat_names[0]) - 1) ?
 	    sstat_names[st.sstat_state] : "UNKNOWN",
 	    "primary", primary.len != 0 ? addr_str(&primary, s, sizeof(s)) :

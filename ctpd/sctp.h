@@ -16,8 +16,9 @@
 
 #include "ctp_conf.h"
 
-/* transport_sctp_check() findings that the caller warns about once. */
-#define TRANSPORT_SCTP_NO_ADDIP	0x01	/* peer without ASCONF or AUTH */
+/* Warnings transport_sctp_check() gives once per peer. */
+#define TRANSPORT_SCTP_W_ADDIP	0x01	/* no ASCONF or AUTH negotiated */
+#define TRANSPORT_SCTP_W_PATHS	0x02	/* a configured address is no path */
 
 /*
  * 0 if this host can open SCTP sockets; otherwise -1 and a reason in why
@@ -54,11 +55,13 @@ int		 transport_sctp_accepted(int fd, const struct ctp_conf_peer *p,
 /*
  * Before TLS starts on an established association: SCTP_NODELAY must read
  * back 1 and no notification may be subscribed (it would reach TLS, C12).
- * Logs what was read back; *found gets TRANSPORT_SCTP_* bits.  0, or -1
- * with the reason in why.
+ * Logs what was read back, and warns (TRANSPORT_SCTP_W_* not yet in
+ * *warned, then set) if ADDIP was not negotiated or a configured address
+ * of the peer is not a path.  0, or -1 with the reason in why.
  */
-int		 transport_sctp_check(int fd, const struct ctp_conf_peer *p,
-		    unsigned *found, char *why, size_t len);
+int		 transport_sctp_check(int fd, const struct ctp_conf *c,
+		    const struct ctp_conf_peer *p, unsigned *warned, char *why,
+		    size_t len);
 
 /*
  * The peer addresses of the association on fd, IPv4-mapped ones as IPv4;

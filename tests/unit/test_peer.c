@@ -1297,7 +1297,7 @@ START_TEST(test_sctp_channel)
 
 	o = sctp_json(&a, &root);
 	ck_assert_ptr_nonnull(o);
-	ck_assert_str_eq(json_string_value(json_object_get(o, "state")),
+	ck_assert_str_eq(json_string_value(json_object_get(o, "assoc_state")),
 	    "ESTABLISHED");
 	ck_assert_int_eq(json_integer_value(json_object_get(o,
 	    "notifications")), 0);
@@ -1318,7 +1318,7 @@ START_TEST(test_sctp_channel)
 		if (json_is_true(json_object_get(pth, "primary")))
 			nprim++;
 		ck_assert_ptr_nonnull(json_string_value(json_object_get(pth,
-		    "state")));
+		    "path_state")));
 	}
 	ck_assert_uint_eq(nprim, 1);
 	json_decref(root);

@@ -1,0 +1,396 @@
+#!/bin/sh
+# SPDX-License-Identifier: ISC
+#
+# TLS over SCTP between three ctpd routers (issue 5 §2), on a kernel with
+# SCTP:  tests/lab/run tests/lab/lab_sctp_channel.sh
+# Two links join the routers, A (192.0.2.0/24, 2001:db8::/64) and B
+# (100.64.0.0/24).  ar1-ar2 and ar2-ar3 are multi-homed over A and B in
+# IPv4, ar1-ar3 over IPv6 and IPv4 on A.  Checked: every channel up with
+# each configured address a path, the settings read back from the socket
+# (SCTP_NODELAY among them), no notification subscribed, ASCONF and AUTH
+# negotiated, no wildcard bind, one association per neighbour, a predictive
+# handover over SCTP, link A between ar1 and ar2 lost and back without the
+# channel noticing, and a killed peer brought back as a new channel.
+# lab-timeout: 300
+# lab-modules: bridge
+. "$(dirname "$0")/../integration/lib.sh"
+
+[ -d /proc/sys/net/sctp ] ||
+    skip_all "no SCTP in this kernel (run it with tests/lab/run)"
+need_root
+# A bare guest's /dev may lack these; lib.sh reads /dev/stdin.
+[ -e /dev/stdin ] || ln -s /proc/self/fd/0 /dev/stdin
+# tests/integration/lib.sh joins the routers with bridges.
+if ! ip link add "${NSP}b" type bridge 2>/dev/null; then
+	skip_all "no bridge support (tests/lab/run -M +bridge)"
+fi
+ip link del "${NSP}b"
+setup sctp
+D=$top_srcdir/tests/data
+PY=/usr/bin/python3
+[ -x $PY ] || PY=python3
+LOGLEVEL=debug
+# A guest is slow: liveness with room for a path failover (§9.6).
+TIMERS="  max-transfer: 1s
+  max-handover: 5s
+  liveness-interval: 500ms
+  liveness-timeout: 4s
+  reconnect-min: 50ms
+  reconnect-max: 500ms"
+
+# ------------------------------------------------------------ helpers
+
+# peer_yaml N M (replaces lib.sh's): router M seen from router N, over
+# SCTP; the pair ar1-ar3 is dual-stack, the others use both IPv4 links.
+peer_yaml() {
+	m=$2
+	if [ $(($1 + $2)) = 4 ]; then
+		a="2001:db8::$m, 192.0.2.$m"
+	else
+		a="192.0.2.$m, 100.64.0.$m"
+	fi
+	cat <<EOF
+  - name: ar$m
+    addresses: [$a]
+    transport: sctp
+    security: tls
+    identity: ar$m.test
+    access-prefixes: [203.0.113.$((64 * (m - 1)))/26, 2001:db8:$m::/48]
+    sctp:
+      rto-initial: 200ms
+      rto-min: 100ms
+      rto-max: 400ms
+      hb-interval: 500ms
+EOF
+}
+
+# link_b: a second bridge, link B, with 100.64.0.N on eth1 of arN.
+link_b() {
+	br=$(ns br)
+	{
+		echo "link add br1 type bridge"
+		echo "link set br1 up"
+		for i in 1 2 3; do
+			echo "link add w-ar$i type veth peer name eth1 netns" \
+			    "$(ns ar$i)"
+			echo "link set w-ar$i master br1"
+			echo "link set w-ar$i up"
+		done
+	} | ip -n "$br" -b - || return 1
+	for i in 1 2 3; do
+		printf 'addr add 100.64.0.%s/24 dev eth1\nlink set eth1 up\n' \
+		    "$i" | ip -n "$(ns ar$i)" -b - || return 1
+	done
+}
+
+# flat N: router N's `show peers -j` as "PATH VALUE" lines in $T/flat.N,
+# e.g. "peers.ar2.channel.sctp.paths.0.path_state ACTIVE".
+flat() {
+	ctl "$1" -j show peers
+	$PY - "$T/out" >"$T/flat.$1" 2>&1 <<'EOF'
+import json, sys
+def walk(p, v):
+    if isinstance(v, dict):
+        for k, x in v.items():
+            walk(p + [k], x)
+    elif isinstance(v, list):
+        for i, x in enumerate(v):
+            walk(p + [str(i)], x)
+    else:
+        print(".".join(p), v if isinstance(v, str) else json.dumps(v))
+for q in json.load(open(sys.argv[1])).get("peers", []):
+    walk(["peers", q["name"]], q)
+EOF
+}
+# fv N PATH: the value at PATH in $T/flat.N.
+fv() { awk -v k="$2" '$1 == k { print $2; exit }' "$T/flat.$1"; }
+# fis N PATH VALUE: it is VALUE.
+fis() { [ "$(fv "$1" "$2")" = "$3" ]; }
+# has_path N PEER ADDR [STATE]: ADDR is a path of router N's association
+# with PEER (in that state if given).
+has_path() {
+	_i=$(awk -v p="peers.$2.channel.sctp.paths." -v a="$3" \
+	    'index($1, p) == 1 && $1 ~ /\.address$/ && $2 == a {
+		sub(/\.address$/, "", $1); print $1; exit }' "$T/flat.$1")
+	[ -n "$_i" ] || return 1
+	[ -z "${4:-}" ] || [ "$(fv "$1" "$_i.path_state")" = "$4" ]
+}
+# has_local N PEER ADDR: ADDR is a local address of that association.
+has_local() {
+	awk -v p="peers.$2.channel.sctp.local_addresses." -v a="$3" \
+	    'index($1, p) == 1 && $2 == a { f = 1 } END { exit !f }' \
+	    "$T/flat.$1"
+}
+# path_state N PEER ADDR: that path's state.
+path_state() {
+	_i=$(awk -v p="peers.$2.channel.sctp.paths." -v a="$3" \
+	    'index($1, p) == 1 && $1 ~ /\.address$/ && $2 == a {
+		sub(/\.address$/, "", $1); print $1; exit }' "$T/flat.$1")
+	fv "$1" "$_i.path_state"
+}
+# wait_path N PEER ADDR STATE...: within 15 s, the path is in one of them.
+wait_path() {
+	_r=$1 _p=$2 _a=$3
+	shift 3
+	_k=0
+	while [ $_k -lt 75 ]; do
+		flat "$_r"
+		_s=$(path_state "$_r" "$_p" "$_a")
+		for _w in "$@"; do [ "$_s" = "$_w" ] && return 0; done
+		sleep 0.2
+		_k=$((_k + 1))
+	done
+	echo "path $_a of ar$_r to $_p: ${_s:-none}" >"$T/why"
+	return 1
+}
+
+# wait_down N PEER: within 10 s, router N no longer has PEER up.
+wait_down() {
+	_k=0
+	while [ $_k -lt 100 ]; do
+		[ "$(peer_state "$1" "$2")" != UP ] && return 0
+		sleep 0.1
+		_k=$((_k + 1))
+	done
+	return 1
+}
+
+# hs N: TLS handshakes router N completed.
+hs() {
+	ctl "$1" -j show status
+	json_num "$T/out" handshakes
+}
+
+# Full text form of 2001:db8::N, as /proc/net/sctp prints it.
+v6full() { echo "2001:0db8:0000:0000:0000:0000:0000:000$1"; }
+
+# eps_ok N WANT: router N's SCTP endpoints: none on a wildcard address,
+# and the listener on port 5091 bound to exactly the addresses in WANT.
+eps_ok() {
+	nsx "ar$1" cat /proc/net/sctp/eps >"$T/eps.$1" || return 1
+	awk -v want="$2" '
+	NR > 1 {
+		n = 0; s = ""
+		for (i = 9; i <= NF; i++) {
+			if ($i == "0.0.0.0" || $i ~ /^(0000:){7}0000$/)
+				bad = 1
+			s = s (n++ ? " " : "") $i
+		}
+		if ($6 == 5091) {
+			lis++
+			if (n != split(want, w, " ")) bad = 1
+			for (j in w) if (index(" " s " ", " " w[j] " ") == 0)
+				bad = 1
+		}
+	}
+	END { exit !(lis == 1 && !bad) }' "$T/eps.$1"
+}
+
+# assocs_ok N: router N has exactly two associations, one per neighbour,
+# none with a wildcard or unconfigured local address.
+assocs_ok() {
+	nsx "ar$1" cat /proc/net/sctp/assocs >"$T/assocs.$1" || return 1
+	awk -v want="192.0.2.$1 100.64.0.$1 $(v6full "$1")" '
+	NR > 1 {
+		na++
+		split(want, w, " ")
+		for (i = 14; i <= NF && $i != "<->"; i++) {
+			ok = 0
+			for (j in w) if ($i == w[j]) ok = 1
+			if (!ok) bad = 1
+		}
+	}
+	END { exit !(na == 2 && !bad) }' "$T/assocs.$1"
+}
+
+# ctaa_ok: the last ctp-mn run printed a CTAA without failure entries.
+ctaa_ok() {
+	[ "$rc" = 0 ] && grep -Fq 'every context transferred' "$T/mn.out"
+}
+
+# handover MN DESC: predictive handover of MN from ar1 to ar2 (contexts
+# put at ar1, CTSR to ar1, CTAR to ar2), contexts compared at ar2.
+handover() {
+	put_ctx 1 "$1" "$D/feature-aaa.json" "$D/feature-qos-v4.json" \
+	    "$D/feature-rohc.json"
+	check "$2: contexts of $1 put at ar1" [ "$rc" = 0 ]
+	mn -A -s 0x10203040 -k $MNKEY -m "$1" -r 192.0.2.2 198.51.100.1
+	check "$2: CTAA from the pAR says success" ctaa_ok
+	check "$2: ar2 holds the pushed contexts" wait_state 2 "$1" HELD
+	mn -A -s 0x10203040 -k $MNKEY -m "$1" -r 192.0.2.1 198.51.100.2
+	check "$2: CTAA from the nAR says success" ctaa_ok
+	check "$2: ar2 is the active nAR" wait_state 2 "$1" ACTIVE
+	got_ctx 2 "$1" installed
+	if [ -s "$T/got.$1" ] && cmp -s "$T/want.$1" "$T/got.$1"; then
+		ok "$2: contexts installed at ar2 equal those put at ar1"
+	else
+		{ echo want:; cat "$T/want.$1"; echo got:; cat "$T/got.$1"
+		    } >"$T/diff"
+		nok "$2: contexts installed at ar2 equal those put at ar1" \
+		    "$T/diff"
+	fi
+}
+
+# ------------------------------------------------------------ set-up
+
+make_net
+for i in 1 2 3; do
+	nsx "ar$i" sysctl -qw net.ipv6.conf.all.keep_addr_on_down=1
+done
+link_b || { nok "link B between the routers"; finish; }
+make_certs || { nok "throw-away CA and router certificates"; finish; }
+confs=0
+for i in 1 2 3; do
+	write_conf $i
+	sed -i "s|^  addresses: \[192.0.2.$i, 2001:db8::$i\]|  addresses: \
+[192.0.2.$i, 100.64.0.$i, 2001:db8::$i]|" "$T/ar$i/ctpd.yaml"
+	grep -q "100.64.0.$i," "$T/ar$i/ctpd.yaml" &&
+	    "$CTPD" -n -f "$T/ar$i/ctpd.yaml" >"$T/n.$i" 2>&1 &&
+	    grep -q 'configuration OK' "$T/n.$i" && confs=$((confs + 1))
+done
+check "ctpd -n accepts the three sctp configurations" [ $confs = 3 ]
+
+for i in 1 2 3; do
+	start_ar $i || { nok "ar$i starts" "$T/ar$i/log"; finish; }
+done
+up=0
+for i in 1 2 3; do
+	for j in 1 2 3; do
+		[ $i = $j ] && continue
+		wait_up $i ar$j 300 && up=$((up + 1))
+	done
+done
+if [ $up = 6 ]; then
+	ok "every channel up over SCTP (6 of 6)"
+else
+	nok "every channel up over SCTP ($up of 6)" "$T/ar1/log"
+	finish
+fi
+sleep 1		# the tie-break may close a second association
+
+# ------------------------------------------------------------ the channels
+
+for i in 1 2 3; do flat $i; done
+cnt=0
+for i in 1 2 3; do
+	for j in 1 2 3; do
+		[ $i = $j ] && continue
+		fis $i "peers.ar$j.transport" sctp &&
+		    fis $i "peers.ar$j.connections" 1 &&
+		    fis $i "peers.ar$j.channel.sctp.assoc_state" ESTABLISHED &&
+		    cnt=$((cnt + 1))
+	done
+done
+check "show peers: transport sctp, one connection, ESTABLISHED ($cnt of 6)" \
+    [ $cnt = 6 ]
+check "ar1-ar2: paths 192.0.2.2 and 100.64.0.2, both ACTIVE" eval \
+    'has_path 1 ar2 192.0.2.2 ACTIVE && has_path 1 ar2 100.64.0.2 ACTIVE'
+check "ar2-ar1: paths 192.0.2.1 and 100.64.0.1" eval \
+    'has_path 2 ar1 192.0.2.1 && has_path 2 ar1 100.64.0.1'
+check "ar2-ar3: paths 192.0.2.3 and 100.64.0.3" eval \
+    'has_path 2 ar3 192.0.2.3 && has_path 2 ar3 100.64.0.3'
+check "ar1-ar3 (dual-stack): paths 2001:db8::3 and 192.0.2.3" eval \
+    'has_path 1 ar3 2001:db8::3 && has_path 1 ar3 192.0.2.3'
+check "ar1: local addresses 192.0.2.1 and 100.64.0.1 on the ar2 channel" \
+    eval 'has_local 1 ar2 192.0.2.1 && has_local 1 ar2 100.64.0.1'
+cnt=0
+for i in 1 2 3; do
+	for j in 1 2 3; do
+		[ $i = $j ] && continue
+		fis $i "peers.ar$j.channel.sctp.settings.nodelay" true &&
+		    cnt=$((cnt + 1))
+	done
+done
+check "SCTP_NODELAY reads back 1 on every association ($cnt of 6)" [ $cnt = 6 ]
+cnt=0
+for i in 1 2 3; do
+	cnt=$((cnt + $(grep -c 'sctp: association up, .*SCTP_NODELAY 1 read back' \
+	    "$T/ar$i/log")))
+done
+check "the NODELAY read-back is logged ($cnt lines)" [ $cnt -ge 6 ]
+cnt=0
+for i in 1 2 3; do
+	for j in 1 2 3; do
+		[ $i = $j ] && continue
+		fis $i "peers.ar$j.channel.sctp.notifications" 0 && cnt=$((cnt + 1))
+	done
+done
+check "no SCTP notification subscribed on a TLS socket ($cnt of 6)" [ $cnt = 6 ]
+check "ASCONF and AUTH negotiated (ar1-ar2, ar1-ar3)" eval \
+    'fis 1 peers.ar2.channel.sctp.asconf true &&
+    fis 1 peers.ar2.channel.sctp.auth true &&
+    fis 1 peers.ar3.channel.sctp.asconf true &&
+    fis 1 peers.ar3.channel.sctp.auth true'
+s=peers.ar2.channel.sctp.settings
+grep -F "$s." "$T/flat.1" >"$T/why"
+if fis 1 $s.rto_initial_ms 200 && fis 1 $s.rto_min_ms 100 &&
+    fis 1 $s.rto_max_ms 400 && fis 1 $s.hb_interval_ms 500 &&
+    fis 1 $s.path_max_retrans 3 && fis 1 $s.pf_threshold 1 &&
+    fis 1 $s.sack_delay_ms 0; then
+	ok "settings read back as configured (RTO 200/100/400 ms, HB 500 ms, \
+PMR 3, pf 1, SACK delay off)"
+else
+	nok "settings read back as configured" "$T/why"
+fi
+cnt=0
+# ar2's peers are IPv4 only: its listener leaves out its IPv6 address.
+eps_ok 1 "192.0.2.1 100.64.0.1 $(v6full 1)" && cnt=$((cnt + 1))
+eps_ok 2 "192.0.2.2 100.64.0.2" && cnt=$((cnt + 1))
+eps_ok 3 "192.0.2.3 100.64.0.3 $(v6full 3)" && cnt=$((cnt + 1))
+check "no wildcard bind: each listener on exactly its configured \
+addresses (/proc/net/sctp/eps, $cnt of 3)" [ $cnt = 3 ]
+cnt=0
+for i in 1 2 3; do assocs_ok $i && cnt=$((cnt + 1)); done
+check "one association per neighbour, on configured local addresses only \
+(/proc/net/sctp/assocs, $cnt of 3)" [ $cnt = 3 ]
+if grep -q 'would reach TLS\|wrong version number' \
+    "$T/ar1/log" "$T/ar2/log" "$T/ar3/log"; then
+	nok "no TLS error from SCTP notifications in the logs"
+else
+	ok "no TLS error from SCTP notifications in the logs"
+fi
+
+# ------------------------------------------------------------ handover
+
+H1=$(hs 1)
+H2=$(hs 2)
+handover 203.0.113.10 "predictive over SCTP"
+check "no TLS handshake on the handover path" \
+    eval '[ "$(hs 1)" = "$H1" ] && [ "$(hs 2)" = "$H2" ]'
+
+# ------------------------------------------------------------ link A lost
+
+# Link A between ar1 and ar2 only: host routes to a blackhole both ways.
+ip -n "$(ns ar1)" route add blackhole 192.0.2.2/32
+ip -n "$(ns ar2)" route add blackhole 192.0.2.1/32
+check "link A lost: ar1's path 192.0.2.2 leaves ACTIVE" \
+    wait_path 1 ar2 192.0.2.2 INACTIVE PF
+check "link A lost: the path over link B stays ACTIVE" \
+    eval 'flat 1; has_path 1 ar2 100.64.0.2 ACTIVE'
+handover 203.0.113.12 "predictive over link B"
+check "link A lost: channel ar1-ar2 still up, no new handshake" \
+    eval 'fis 1 peers.ar2.state UP && [ "$(hs 1)" = "$H1" ] &&
+    [ "$(hs 2)" = "$H2" ]'
+ip -n "$(ns ar1)" route del blackhole 192.0.2.2/32
+ip -n "$(ns ar2)" route del blackhole 192.0.2.1/32
+check "link A back: ar1's path 192.0.2.2 ACTIVE again" \
+    wait_path 1 ar2 192.0.2.2 ACTIVE
+check "link A back: still the same channel (no reconnect)" \
+    eval 'flat 1; fis 1 peers.ar2.counters.reconnects 0'
+
+# ------------------------------------------------------------ restart
+
+# A killed peer: its associations go, its successor's is a new channel.
+stop_ar 2 KILL
+check "ar2 killed: ar1 sees the channel go down" wait_down 1 ar2
+start_ar 2 || nok "ar2 restarts" "$T/ar2/log"
+check "ar2 restarted: channel up again" wait_up 1 ar2 300
+check "ar2 restarted: a new channel (reconnects 1, one more handshake)" \
+    eval 'flat 1; fis 1 peers.ar2.counters.reconnects 1 &&
+    [ "$(hs 1)" -gt "$H1" ]'
+check "ar2 restarted: ar1's other channel untouched" \
+    eval 'fis 1 peers.ar3.state UP && fis 1 peers.ar3.counters.reconnects 0'
+check "ar2 restarted: still one association per neighbour at ar1" \
+    assocs_ok 1
+
+finish
