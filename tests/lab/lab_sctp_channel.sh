@@ -30,9 +30,10 @@ D=$top_srcdir/tests/data
 PY=/usr/bin/python3
 [ -x $PY ] || PY=python3
 LOGLEVEL=debug
-# A guest is slow: liveness with room for a path failover (§9.6).
-TIMERS="  max-transfer: 1s
-  max-handover: 5s
+# A guest is slow, the more so on a busy host: room for a path failover
+# (§9.6) within the liveness timeout, and for the MN's steps.
+TIMERS="  max-transfer: 2s
+  max-handover: 30s
   liveness-interval: 500ms
   liveness-timeout: 4s
   reconnect-min: 50ms
@@ -208,6 +209,16 @@ ctaa_ok() {
 	[ "$rc" = 0 ] && grep -Fq 'every context transferred' "$T/mn.out"
 }
 
+# mn_check DESC: ctaa_ok, with ctp-mn's output if not.
+mn_check() {
+	if ctaa_ok; then
+		ok "$1"
+	else
+		cat "$T/mn.out" "$T/mn.err" >"$T/why" 2>/dev/null
+		nok "$1" "$T/why"
+	fi
+}
+
 # handover MN DESC: predictive handover of MN from ar1 to ar2 (contexts
 # put at ar1, CTSR to ar1, CTAR to ar2), contexts compared at ar2.
 handover() {
@@ -215,10 +226,10 @@ handover() {
 	    "$D/feature-rohc.json"
 	check "$2: contexts of $1 put at ar1" [ "$rc" = 0 ]
 	mn -A -s 0x10203040 -k $MNKEY -m "$1" -r 192.0.2.2 198.51.100.1
-	check "$2: CTAA from the pAR says success" ctaa_ok
+	mn_check "$2: CTAA from the pAR says success"
 	check "$2: ar2 holds the pushed contexts" wait_state 2 "$1" HELD
 	mn -A -s 0x10203040 -k $MNKEY -m "$1" -r 192.0.2.1 198.51.100.2
-	check "$2: CTAA from the nAR says success" ctaa_ok
+	mn_check "$2: CTAA from the nAR says success"
 	check "$2: ar2 is the active nAR" wait_state 2 "$1" ACTIVE
 	got_ctx 2 "$1" installed
 	if [ -s "$T/got.$1" ] && cmp -s "$T/want.$1" "$T/got.$1"; then
