@@ -937,6 +937,8 @@ peer_connect(struct peer *p)
 	p->c.connects++;
 	if (p->conf->transport == CTP_CONF_TR_SCTP) {
 		/* Every address at once: sctp_bindx, sctp_connectx. */
+		p->next_addr = 0;
+		(void)peer_pick(p, &c->remote, &local);	/* the first */
 		c->fd = transport_sctp_connect(set->d->conf, p->conf, reason,
 		    sizeof(reason));
 		if (c->fd == -1) {
