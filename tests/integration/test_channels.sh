@@ -220,8 +220,8 @@ done
 # 1. A peer killed (SIGKILL) in the middle of a transfer and restarted: the
 # channel comes back by itself, one per peer, and the reliable (R) context
 # is delivered or reported failed, never silently lost (FIELD-LESSONS A2,
-# A6, A8).  ar2 is frozen first, so the PCTD ar1 sends is still unread in
-# its socket when it dies.
+# A6, A8).  ar2 dies holding the PCTD, unconfirmed (the MN has not moved
+# yet); in 3, a PCTD waits unread in a frozen peer's socket instead.
 
 alive "a peer killed mid-transfer"
 W="kill mid-transfer"
@@ -230,7 +230,6 @@ put_ctx 1 "$MN1" "$DATA/feature-aaa.json" "$DATA/feature-qos-v4.json"
 peers_get 1
 hs0=$(pval 1 ar2 handshakes)
 mark 1
-kill -STOP "$PID_2"
 mn -A -k $MNKEY -m "$MN1" -r 192.0.2.2 198.51.100.1
 mrc=$rc
 T_PUSH=$(now_ms)
@@ -258,7 +257,6 @@ alive "a peer gone mid-transfer"
 W="peer gone mid-transfer"
 put_ctx 1 "$MN2" "$DATA/feature-aaa.json" "$DATA/feature-qos-v4.json"
 mark 1
-kill -STOP "$PID_2"
 mn -A -k $MNKEY -m "$MN2" -r 192.0.2.2 198.51.100.1
 mrc=$rc
 st=$(mn_state 1 "$MN2" par)
@@ -302,45 +300,44 @@ rss0=$(rss_kb "$PID_1")
 peers_get 1
 rc2=$(pval 1 ar2 reconnects)
 rc3=$(pval 1 ar3 reconnects)
-mark 1
 cycles=50
-# One shell in ar2's namespace runs the cycles: an `ip netns exec` each
-# would cost more than a cycle.  It waits for ar1's "channel up" in ar1's
-# log (cheaper than asking ar1) before the next drop; bounded: 500 polls
-# of a few ms each per cycle, and the first cycle that fails ends it.
+# One shell in ar2's namespace runs the cycles (an `ip netns exec` each
+# would cost more than a cycle): it follows ar1's log and drops the channel
+# again at each "channel up", without polling, which would take the CPU
+# the routers need on a loaded host; $T/drops counts the cycles done.
+# Bounded: 30 s for all.
 t0=$(now_ms)
-cyc_ok=$(ip netns exec "$(ns ar2)" sh -c '
+ip netns exec "$(ns ar2)" timeout 30 sh -c '
 	log=$1
-	up=$(grep -c "peer ar2: channel up" "$log")
-	c=0
-	n_ok=0
-	while [ $c -lt '$cycles' ]; do
+	n=$2
+	out=$3
+	from=$(($(wc -l <"$log") + 1))
+	drop() {
 		ss -K -Htn dst 192.0.2.1 "( sport = :5091 or dport = :5091 )" \
 		    >/dev/null
-		w=0
-		while [ $w -lt 500 ]; do
-			n=$(grep -c "peer ar2: channel up" "$log")
-			if [ "$n" -gt "$up" ]; then
-				up=$n
-				n_ok=$((n_ok + 1))
-				break
-			fi
-			w=$((w + 1))
-		done
-		c=$((c + 1))
-		# a cycle that did not come back ends the loop
-		[ $n_ok -eq $c ] || break
-	done
-	echo $n_ok' sh "$T/ar1/log")
+	}
+	echo 0 >"$out"
+	drop
+	c=0
+	tail -n "+$from" -f "$log" | while read -r line; do
+		case $line in
+		*"peer ar2: channel up"*)
+			c=$((c + 1))
+			echo $c >"$out"
+			[ $c -ge "$n" ] && break
+			drop ;;
+		esac
+	done' sh "$T/ar1/log" $cycles "$T/drops"
+cyc_ok=$(cat "$T/drops")
 el=$(($(now_ms) - t0))
 peers_get 1
 rc2b=$(pval 1 ar2 reconnects)
 d="${cyc_ok:-0} of $cycles; reconnects $rc2 -> $rc2b"
 cond "$W: ar1 re-established the channel after each ($d)" \
     '[ "${cyc_ok:-0}" -eq $cycles ] && [ $((rc2b - rc2)) -eq $cycles ]'
-# Unloaded, a cycle takes about 50 ms (a reconnect delay of 25-50 ms, a
-# handshake, the confirming echo); on a loaded 2-core host about 100 ms.
-# The sanitizer build handshakes slower, so its bound is wider.
+# A cycle takes about 50 ms (a reconnect delay of 25-50 ms, a handshake,
+# the confirming echo), more on a loaded host; the sanitizer build
+# handshakes slower, so its bound is wider.
 lim=10000
 [ -n "$SAN" ] && lim=20000
 check "$W: $cycles drops and reconnects in $el ms (bound $lim ms)" \
@@ -402,16 +399,24 @@ put_ctx 1 "$MN3" "$DATA/feature-aaa.json" "$DATA/feature-qos-v4.json"
 mark 1
 kill -STOP "$PID_2"
 t0=$(now_ms)
-# A transfer to the frozen ar2: its PCTD waits in the channel.
-mn -A -k $MNKEY -m "$MN3" -r 192.0.2.2 198.51.100.1
-mrc=$rc
-T_PUSH=$(now_ms)
-st=$(mn_state 1 "$MN3" par)
-cond "$W: ar1 answers $MN3's CTAR for ar2 and pushes (CTAA $mrc, pAR $st)" \
-    '[ "$mrc" = 0 ] && [ "$st" = PUSHED ]'
-# In the background, for 2 s (at most 100 requests): how long ar1 takes
-# to answer show peers, and whether ar3 is up; ar1 keeps trying the frozen
-# ar2 meanwhile.
+# In the background: the verdict, from ar1's log (polled every 10 ms or so,
+# 6 s at most), as ms after the stop ...
+(
+	_n=0
+	while [ $_n -lt 600 ]; do
+		if since 1 | grep -q "peer ar2: channel down: liveness"; then
+			echo $(($(now_ms) - t0))
+			break
+		fi
+		[ $(($(now_ms) - t0)) -gt 6000 ] && break
+		sleep 0.01
+		_n=$((_n + 1))
+	done
+) >"$T/stall.verdict" &
+bg1=$!
+# ... and, for 2 s and 5 requests at least, 5 s and 100 requests at most,
+# how long ar1 takes to answer show peers and whether ar3 is up, while
+# ar1 keeps trying the frozen ar2.
 (
 	_n=0
 	while [ $_n -lt 100 ]; do
@@ -420,25 +425,21 @@ cond "$W: ar1 answers $MN3's CTAR for ar2 and pushes (CTAA $mrc, pAR $st)" \
 		    </dev/null >"$T/peers.bg" 2>/dev/null || echo "no answer"
 		b=$(now_ms)
 		echo "$((b - a)) $(pval bg ar3 state) $(pval bg ar3 reconnects)"
-		[ $((b - t0)) -gt 2000 ] && break
-		sleep 0.05
 		_n=$((_n + 1))
+		[ $((b - t0)) -gt 2000 ] && [ $_n -ge 5 ] && break
+		[ $((b - t0)) -gt 5000 ] && break
+		sleep 0.05
 	done
 ) >"$T/stall.samples" &
-bg=$!
-# The verdict, from ar1's log (polled every 10 ms or so for 6 s at most).
-down_ms=
-k=0
-while [ $k -lt 600 ]; do
-	if since 1 | grep -q "peer ar2: channel down: liveness"; then
-		down_ms=$(($(now_ms) - t0))
-		break
-	fi
-	[ $(($(now_ms) - t0)) -gt 6000 ] && break
-	sleep 0.01
-	k=$((k + 1))
-done
-wait "$bg"
+bg2=$!
+# Meanwhile a transfer to the frozen ar2: its PCTD waits in the channel.
+mn -A -k $MNKEY -m "$MN3" -r 192.0.2.2 198.51.100.1
+mrc=$rc
+T_PUSH=$(now_ms)
+st=$(mn_state 1 "$MN3" par)
+wait "$bg1"
+wait "$bg2"
+down_ms=$(cat "$T/stall.verdict")
 polls=$(grep -c . "$T/stall.samples")
 maxlat=$(awk '$1 > m { m = $1 } END { print m + 0 }' "$T/stall.samples")
 ar3_down=$(grep -c -v " UP $rc3\$" "$T/stall.samples")
@@ -456,17 +457,30 @@ cond "$W: ar1 declares ar2 down within 2 s, not before 1 s of silence ($d)" \
 cond "$W: ar1 counts the liveness failure" \
     '[ "$(pval 1 ar2 liveness_failures)" -gt "$lf0" ]'
 cond "$W: ar3 stays up at ar1, no reconnect ($polls samples, $ar3_down not)" \
-    '[ "$polls" -ge 5 ] && [ "$ar3_down" -eq 0 ]'
+    '[ "$polls" -ge 3 ] && [ "$ar3_down" -eq 0 ]'
 # A loop blocked on the frozen peer would answer in seconds, or never.
 lim=$((base + 1000))
 d="slowest of $polls: $maxlat ms; bound $lim ms, the slowest before + 1 s"
 cond "$W: ar1 answers show peers promptly ($d)" \
-    '[ "$polls" -ge 5 ] && [ "$maxlat" -le "$lim" ]'
+    '[ "$polls" -ge 3 ] && [ "$maxlat" -le "$lim" ]'
+# The transfer: unless ctp-mn was so slow (a loaded host, the sanitizer
+# build) that its CTAR came after the verdict, ar1 pushed to the frozen ar2.
+pushed=
+d="CTAA $mrc, pAR $st"
+if [ "$mrc" = 0 ] && [ "$st" = PUSHED ]; then
+	ok "$W: ar1 answers $MN3's CTAR for the frozen ar2 and pushes ($d)"
+	pushed=1
+elif [ -n "$down_ms" ] && [ $((T_PUSH - t0)) -gt "$down_ms" ]; then
+	_d="ctp-mn done $((T_PUSH - t0)) ms after the stop, after the verdict"
+	skip_one "$W: a transfer to the frozen ar2 ($d)" "$_d"
+else
+	nok "$W: ar1 answers $MN3's CTAR for the frozen ar2 and pushes ($d)"
+fi
 kill -CONT "$PID_2"
 back_up 1 2 "$W, resumed" "$(now_ms)"
 # The PCTD queued for the frozen ar2 is sent again once the channel is
 # back, unless ar2 read it from the old connection when it resumed.
-resent "$MN3" "PCTD sent again or read on resuming"
+[ -n "$pushed" ] && resent "$MN3" "PCTD sent again or read on resuming"
 one_chan_check 1 2 "$W, resumed"
 
 # ---------------------------------------------------------------------------
