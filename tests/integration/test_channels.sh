@@ -614,22 +614,25 @@ fi
 # other side sees a reason, never an up channel (FIELD-LESSONS D7).
 
 # cert_run: restart ar3 with the configuration just written and watch ar1
-# and ar3 for 2 s; EVER_UP says if either saw the other up.
+# and ar3 for 2 s (3 to 20 looks); EVER_UP says if either saw the other
+# up.  E1 and E3: their last_error for each other.
 cert_run() {
 	kill_ar 3
 	mark 1
 	mark 3
 	start_ar 3 || { nok "$W: ar3 starts" "$T/ar3/log"; return 1; }
 	EVER_UP=
+	_t=$(now_ms)
 	_k=0
 	while [ $_k -lt 20 ]; do
-		[ "$(peer_state 1 ar3)" = UP ] && EVER_UP="ar1 saw ar3 up"
-		[ "$(peer_state 3 ar1)" = UP ] && EVER_UP="ar3 saw ar1 up"
-		sleep 0.1
+		peers_get 1
+		peers_get 3
+		[ "$(pval 1 ar3 state)" = UP ] && EVER_UP="ar1 saw ar3 up"
+		[ "$(pval 3 ar1 state)" = UP ] && EVER_UP="ar3 saw ar1 up"
 		_k=$((_k + 1))
+		[ $_k -ge 3 ] && [ $(($(now_ms) - _t)) -ge 2000 ] && break
+		sleep 0.1
 	done
-	peers_get 1
-	peers_get 3
 	E1=$(pval 1 ar3 last_error)
 	E3=$(pval 3 ar1 last_error)
 }
