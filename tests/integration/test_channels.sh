@@ -3,11 +3,11 @@
 #
 # The channels between routers, with real ctpd processes in namespaces
 # (issue 4 §6; FIELD-LESSONS A, D, F, H): a peer killed and restarted in the
-# middle of a transfer, a peer restarted 50 times in a row, a stalled peer,
-# malformed input from outside and from inside a channel, refused
-# certificates and an unconfigured router.  Every wait is bounded; only our
-# own ctpd processes are signalled, by PID.  That a handover adds no TLS
-# handshake is checked by test_handover.sh.
+# middle of a transfer, a peer that drops the channel 50 times in a row, a
+# stalled peer, malformed input from outside and from inside a channel,
+# refused certificates and an unconfigured router.  Every wait is bounded;
+# only our own ctpd processes are signalled, by PID.  That a handover adds
+# no TLS handshake is checked by test_handover.sh.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -458,9 +458,10 @@ cond "$W: ar1 counts the liveness failure" \
     '[ "$(pval 1 ar2 liveness_failures)" -gt "$lf0" ]'
 cond "$W: ar3 stays up at ar1, no reconnect ($polls samples, $ar3_down not)" \
     '[ "$polls" -ge 3 ] && [ "$ar3_down" -eq 0 ]'
-# A loop blocked on the frozen peer would answer in seconds, or never.
-lim=$((base + 1000))
-d="slowest of $polls: $maxlat ms; bound $lim ms, the slowest before + 1 s"
+# A loop blocked on the frozen peer would answer in seconds, or never;
+# the bound allows for the host's load changing.
+lim=$((2 * base + 1000))
+d="slowest of $polls: $maxlat ms; bound $lim ms, twice the slowest before + 1 s"
 cond "$W: ar1 answers show peers promptly ($d)" \
     '[ "$polls" -ge 3 ] && [ "$maxlat" -le "$lim" ]'
 # The transfer: unless ctp-mn was so slow (a loaded host, the sanitizer
