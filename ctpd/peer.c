@@ -38,6 +38,7 @@
 #include "peer_priv.h"
 #include "sctp.h"
 #include "tls.h"
+#include "xfrm.h"
 
 #ifndef TAILQ_FOREACH_SAFE
 #define TAILQ_FOREACH_SAFE(var, head, field, tvar)			\
@@ -1465,6 +1466,13 @@ peer_set_start(struct peer_set *set)
 				set->sctp_ls = &p->conf->sctp;
 			continue;
 		}
+		/* security ipsec: ESP must cover every address pair (§8.4). */
+		if (xfrm_peer_start(set->d->base, conf, p, p->last_error,
+		    sizeof(p->last_error)) == -1) {
+			p->disabled = true;
+			plog(p, LOGL_WARN, "not started: %s", p->last_error);
+			continue;
+		}
 		for (j = 0; j < p->conf->addresses.n; j++) {
 			f = addr_family(&p->conf->addresses.v[j]) == AF_INET6;
 			if (p->conf->transport == CTP_CONF_TR_TCP)
@@ -1537,6 +1545,7 @@ peer_set_free(struct peer_set *set)
 			continue;
 		while ((c = TAILQ_FIRST(&p->conns)) != NULL)
 			conn_close(c, "stopping", CLOSE_NORECONNECT);
+		xfrm_peer_forget(p);
 		if (p->reconnect != NULL)
 			event_free(p->reconnect);
 	}
@@ -1816,6 +1825,8 @@ peer_json(const struct peer *p)
 	    "refused", (json_int_t)p->c.refused,
 	    "send_errors", (json_int_t)p->c.send_errors,
 	    "incoming_refused", (json_int_t)p->c.incoming_refused);
+	if (o != NULL && p->conf->security == CTP_CONF_SEC_IPSEC)
+		json_object_set_new(o, "ipsec", xfrm_peer_json(p));
 	return o;
 }
 
