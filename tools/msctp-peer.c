@@ -741,20 +741,23 @@ mn_run(struct mn *m, const char *remote, int port, long count, long ival,
 		move(m);
 		now = mono_ms();
 		if (sent < count && now >= next) {
-			sent++;
 			len = snprintf(msg, sizeof(msg), "msctp %ld/%ld",
-			    sent, count);
+			    sent + 1, count);
 			if (sctp_sendmsg(m->fd, msg, len, NULL, 0, 0, 0, 0, 0,
-			    0) != len) {
-				tl("send of message %ld: %s", sent,
+			    0) == len) {
+				if (++sent == 1 || sent == count)
+					tl("message %ld of %ld sent", sent,
+					    count);
+				next += ival;
+				continue;
+			}
+			if (errno != EAGAIN && errno != EINTR) {
+				tl("send of message %ld: %s", sent + 1,
 				    strerror(errno));
 				m->errors++;
 				break;
 			}
-			if (sent == 1 || sent == count)
-				tl("message %ld of %ld sent", sent, count);
-			next += ival;
-			continue;
+			next = now + 5;	/* send buffer full: shortly again */
 		}
 		to = sent < count ? (int)(next - now) + 1 : 50;
 		if (m->child > 0 || m->step == MV_SETTLE)
