@@ -4,7 +4,7 @@
 # The IPsec preflight on a kernel with ESP (spec §8.4; FIELD-LESSONS G1, G5):
 # the xfrm unit tests with their SA cases, then two ctpd with a udp +
 # ipsec channel between two namespaces: covered pairs start the peer (ipsec
-# "ok"), replay window 0 warns, an SA with a 2 s hard lifetime makes the peer
+# "ok") and a handover crosses the channel in ESP, replay window 0 warns, an SA with a 2 s hard lifetime makes the peer
 # degraded and a new SA clears it, a missing inbound policy keeps the peer
 # from starting and names the pair.
 # Run by tests/lab/run-all.sh inside the lab (tests/lab/run).
@@ -15,6 +15,8 @@ lab_setup lab_xfrm
 CTPD=$top_builddir/ctpd/ctpd
 CTPCTL=$top_builddir/ctpctl/ctpctl
 UNIT=$top_builddir/tests/unit/test_xfrm
+CTPMN=$top_builddir/tools/ctp-mn
+MNKEY=000102030405060708090a0b0c0d0e0f
 [ -x "$CTPD" ] && [ -x "$CTPCTL" ] || skip_all "ctpd, ctpctl not built"
 case " ${LAB_MODULES_MISSING:-} " in
 *" xfrm_user "*|*" esp4 "*) skip_all "no xfrm_user/esp4 in this kernel" ;;
@@ -65,7 +67,7 @@ EOF
 xfrm_pol a 192.0.2.1 192.0.2.2 && xfrm_pol b 192.0.2.2 192.0.2.1 &&
     xfrm_sa a 32 && xfrm_sa b 0 || { nok "ip xfrm setup"; finish; }
 
-printf '203.0.113.10 000102030405060708090a0b0c0d0e0f\n' >"$T/keys"
+printf '203.0.113.10 %s\n' $MNKEY >"$T/keys"
 chmod 600 "$T/keys"
 # conf N M: router arN, its peer arM, both on 192.0.2.0/24.
 conf() {
@@ -84,6 +86,7 @@ peers:
     addresses: [192.0.2.$2]
     transport: udp
     security: ipsec
+    access-prefixes: [203.0.113.0/24]
 features:
   aaa: {provider: builtin}
 control:
@@ -136,6 +139,46 @@ if grep -q "peer ar1: inbound ESP SA 0x00001001 for 192.0.2.1 -> 192.0.2.2 udp/5
     ! grep -q "replay window 0" "$T/ar1.log"
 then ok "replay window 0 warned (ar2 only)"
 else nok "replay window 0 warned (ar2 only)" "$T/ar2.log" "$T/ar1.log"; fi
+
+# ------------------------------------------------------------ handover
+# sa_packets SPI: packets through the SA of that SPI, from `ip -s xfrm
+# state` in $T/sa ("lifetime current:" then "N(bytes), N(packets)").
+sa_packets() {
+	awk -v spi="spi $1" 'index($0, spi) { f = 1 }
+	    f && /lifetime current:/ { g = 1; next }
+	    g { sub(/.*, /, ""); sub(/\(packets\).*/, ""); print; exit }' \
+	    "$T/sa"
+}
+# Reactive: contexts put at ar1, the MN's CTAR at ar2 names ar1; CT-Req and
+# CTD cross the channel under ESP.
+M=203.0.113.10
+printf '{"mn": "%s", "cdbs": [%s]}\n' $M \
+    "$(cat "$top_srcdir/tests/data/feature-aaa.json")" >"$T/put.json"
+timeout 5 "$CTPCTL" -s "$T/ar1.sock" context put "$T/put.json" \
+    >"$T/put.out" 2>&1 || nok "context put at ar1" "$T/put.out"
+if [ -x "$CTPMN" ]; then
+	nsx b timeout 20 "$CTPMN" -A -k "$MNKEY" -m $M -r 192.0.2.1 -u 5099 \
+	    192.0.2.2 >"$T/mn.out" 2>&1
+	if grep -Fq 'every context transferred' "$T/mn.out"; then
+		ok "handover over the ESP channel: every context transferred"
+	else
+		nok "handover over the ESP channel" "$T/mn.out" "$T/ar1.log" \
+		    "$T/ar2.log"
+	fi
+	# ar1 received the CT-Req through SA 0x1002 and sent the CTD
+	# through 0x1001.
+	ip -n "$(ns a)" -s xfrm state >"$T/sa"
+	n_in=$(sa_packets 0x00001002)
+	n_out=$(sa_packets 0x00001001)
+	if [ "${n_in:-0}" -gt 0 ] && [ "${n_out:-0}" -gt 0 ]; then
+		ok "ESP packets at ar1: $n_in in, $n_out out"
+	else
+		nok "ESP packets at ar1 (in ${n_in:-?}, out ${n_out:-?})" \
+		    "$T/sa"
+	fi
+else
+	skip_one "handover over the ESP channel" "$CTPMN not built"
+fi
 
 # ------------------------------------------------------------ expiry
 # ar1's SAs replaced by ones with a 2 s hard lifetime.
