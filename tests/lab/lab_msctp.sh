@@ -11,7 +11,6 @@
 # on the wire, the contexts installed at ar2 field by field.  Prints the
 # merged handover timeline of the MN and the CN.
 # lab-timeout: 240
-# lab-modules: bridge
 . "$(dirname "$0")/../integration/lib.sh"
 read -r t_begin _ </proc/uptime
 
@@ -20,10 +19,6 @@ read -r t_begin _ </proc/uptime
 need_root
 # A bare guest's /dev may lack these; lib.sh reads /dev/stdin.
 [ -e /dev/stdin ] || ln -s /proc/self/fd/0 /dev/stdin
-if ! ip link add "${NSP}b" type bridge 2>/dev/null; then
-	skip_all "no bridge support (tests/lab/run -M +bridge)"
-fi
-ip link del "${NSP}b"
 setup msctp
 D=$top_srcdir/tests/data
 
@@ -39,41 +34,32 @@ fi
 
 OLD=203.0.113.10	# the MN behind ar1 (ar1's access prefix /26)
 NEW=203.0.113.74	# the MN behind ar2 (203.0.113.64/26)
-CN=192.0.2.100		# the correspondent, on the routers' link
+CN=198.18.0.100		# the correspondent, behind both routers
 PORT=7000
 COUNT=400		# messages, one every 25 ms
 MOVE_AT=40
 
 # ------------------------------------------------------------ topology
-#   cn 192.0.2.100 --br0-- ar1 192.0.2.1, ar2 192.0.2.2  (the core link)
+#   ar1 eth0 192.0.2.1 ===== core link ===== 192.0.2.2 eth0 ar2
+#   ar1 cn0 198.18.1.1 -- cn c1 198.18.1.100
+#   ar2 cn0 198.18.2.2 -- cn c2 198.18.2.100   cn: 198.18.0.100 on lo
 #   ar1 acc 203.0.113.1/26  -- mn wl0 203.0.113.10/26   (old access link)
 #   ar2 acc 203.0.113.65/26 -- mn wl1 203.0.113.74/26   (new, at the move)
-# The routers forward between the CN and the MN; their MN listeners also
-# answer on the access links, where the MN sends its CTAR.  Batched: each
-# process costs in a guest.
+# The CN reaches each MN prefix through its router; the routers forward.
+# Their MN listeners also answer on the access links, where the MN sends
+# its CTAR.  Batched: each process costs in a guest.
 topology() {
-	for n in br ar1 ar2 mn cn; do _nslist="$_nslist $(ns $n)"; done
-	{
-		for n in br ar1 ar2 mn cn; do echo "netns add $(ns $n)"; done
-		for n in ar1 ar2 cn; do
-			echo "link add eth0 netns $(ns $n) type veth peer" \
-			    "name v-$n netns $(ns br)"
-		done
-		echo "link add acc netns $(ns ar1) type veth peer name wl0" \
-		    "netns $(ns mn)"
-		echo "link add acc netns $(ns ar2) type veth peer name wl1" \
-		    "netns $(ns mn)"
-	} | ip -b - || return 1
-	ip -n "$(ns br)" -b - <<EOF || return 1
-link set lo up
-link add br0 type bridge
-link set br0 up
-link set v-ar1 master br0
-link set v-ar1 up
-link set v-ar2 master br0
-link set v-ar2 up
-link set v-cn master br0
-link set v-cn up
+	for n in ar1 ar2 mn cn; do _nslist="$_nslist $(ns $n)"; done
+	ip -b - <<EOF || return 1
+netns add $(ns ar1)
+netns add $(ns ar2)
+netns add $(ns mn)
+netns add $(ns cn)
+link add eth0 netns $(ns ar1) type veth peer name eth0 netns $(ns ar2)
+link add cn0 netns $(ns ar1) type veth peer name c1 netns $(ns cn)
+link add cn0 netns $(ns ar2) type veth peer name c2 netns $(ns cn)
+link add acc netns $(ns ar1) type veth peer name wl0 netns $(ns mn)
+link add acc netns $(ns ar2) type veth peer name wl1 netns $(ns mn)
 EOF
 	for i in 1 2; do
 		ip -n "$(ns ar$i)" -b - <<EOF || return 1
@@ -83,16 +69,22 @@ addr add 198.51.100.$i/24 dev eth0
 addr add 2001:db8::$i/64 dev eth0 nodad
 addr add 2001:db8:ff::$i/64 dev eth0 nodad
 link set eth0 up
+addr add 198.18.$i.$i/24 dev cn0
+link set cn0 up
+route add $CN/32 via 198.18.$i.100
 addr add 203.0.113.$((64 * (i - 1) + 1))/26 dev acc
 link set acc up
 EOF
 	done
 	ip -n "$(ns cn)" -b - <<EOF || return 1
 link set lo up
-addr add $CN/24 dev eth0
-link set eth0 up
-route add 203.0.113.0/26 via 192.0.2.1
-route add 203.0.113.64/26 via 192.0.2.2
+addr add $CN/32 dev lo
+addr add 198.18.1.100/24 dev c1
+addr add 198.18.2.100/24 dev c2
+link set c1 up
+link set c2 up
+route add 203.0.113.0/26 via 198.18.1.1
+route add 203.0.113.64/26 via 198.18.2.2
 EOF
 	ip -n "$(ns mn)" -b - <<EOF || return 1
 link set lo up
@@ -101,7 +93,7 @@ link set wl0 up
 link set wl1 up
 route add default via 203.0.113.1 dev wl0
 EOF
-	for n in ar1 ar2; do
+	for n in ar1 ar2 cn; do
 		nsx $n sysctl -qw net.ipv4.ip_forward=1 \
 		    net.ipv4.conf.all.rp_filter=0 \
 		    net.ipv4.conf.default.rp_filter=0 || return 1
@@ -146,7 +138,7 @@ check "ar1 holds the contexts of $OLD" [ "$rc" = 0 ]
 cap=
 if command -v tcpdump >/dev/null 2>&1; then
 	cap=$T/cn.pcap
-	ip netns exec "$(ns cn)" tcpdump -Z root -U -ni eth0 -w "$cap" sctp \
+	ip netns exec "$(ns cn)" tcpdump -Z root -U -ni any -w "$cap" sctp \
 	    >"$T/td.err" 2>&1 &
 	tdpid=$!
 	_pids="$_pids $tdpid"
