@@ -242,6 +242,81 @@ handover() {
 	fi
 }
 
+# fake_peer SECONDS [GO]: a TLS-over-SCTP peer in python3 in ar3's place
+# (its address and certificate, port 40000, no ASCONF), to ar1, once the
+# file GO exists if given; it confirms the channel, answers echoes and
+# reconnects when closed; its lines in $T/fake.out.  PID in FAKE.
+fake_peer() {
+	cat >"$T/fake.py" <<'EOF'
+import socket, ssl, struct, sys, time
+import os
+crt, key, ca, secs, go = sys.argv[1:6]
+if go:
+    print("ready", flush=True)
+while go and not os.path.exists(go):
+    time.sleep(0.05)
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+ctx.load_cert_chain(crt, key)
+ctx.load_verify_locations(ca)
+ctx.set_alpn_protocols(["ctpd/1"])
+end = time.time() + float(secs)
+while time.time() < end:
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, 132)
+    try:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # killed, it ABORTs and forgets the association at once
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                     struct.pack("ii", 1, 0))
+        # SCTP_RTOINFO: initial 200, max 400, min 100 ms; SCTP_NODELAY
+        s.setsockopt(132, 0, struct.pack("=IIII", 0, 200, 400, 100))
+        s.setsockopt(132, 3, 1)
+        s.bind(("192.0.2.3", 40000))
+        s.settimeout(5)
+        s.connect(("192.0.2.1", 5091))
+        t = ctx.wrap_socket(s, server_hostname="ar1.test")
+        t.sendall(bytes([0x3f, 0, 0, 8, 1, 2, 3, 4]))
+        print("up", flush=True)
+        b = b""
+        while time.time() < end:
+            d = t.recv(4096)
+            if not d:
+                raise OSError("closed by ar1")
+            b += d
+            while len(b) >= 8 and len(b) >= (b[2] << 8 | b[3]):
+                n = b[2] << 8 | b[3]
+                f, b = b[:n], b[n:]
+                if f[0] == 0x3f and n == 8 and not f[1] & 0x40:
+                    t.sendall(bytes([0x3f, 0x40, 0, 8]) + f[4:8])
+    except (OSError, ssl.SSLError) as e:
+        print("down:", e, flush=True)
+        s.close()
+        time.sleep(0.3)
+EOF
+	# exec: FAKE is python3 itself, so that a kill reaches it
+	(exec ip netns exec "$(ns ar3)" $PY "$T/fake.py" "$T/pki/ar3.crt" \
+	    "$T/pki/ar3.key" "$T/pki/ca.crt" "$1" "${2:-}" \
+	    >>"$T/fake.out" 2>&1) &
+	FAKE=$!
+	_pids="$_pids $FAKE"
+}
+
+# wait_for TENTHS COMMAND...: until COMMAND succeeds, bounded.
+wait_for() {
+	_t=$1
+	shift
+	_k=0
+	while [ $_k -lt "$_t" ]; do
+		"$@" && return 0
+		sleep 0.1
+		_k=$((_k + 1))
+	done
+	return 1
+}
+
+# log_since N LINE: router N's log after line LINE.
+log_since() { tail -n "+$(($2 + 1))" "$T/ar$1/log"; }
+
 # ------------------------------------------------------------ set-up
 
 make_net
@@ -403,5 +478,47 @@ check "ar2 restarted: ar1's other channel untouched" \
     eval 'fis 1 peers.ar3.state UP && fis 1 peers.ar3.counters.reconnects 0'
 check "ar2 restarted: still one association per neighbour at ar1" \
     assocs_ok 1
+
+# ------------------------------------------------------------ other stacks
+
+# ar3 replaced by a python3 peer without ASCONF: the channel comes up, and
+# ar1 says once what the peer should enable.
+stop_ar 3
+check "ar3 stopped: ar1 sees it go" wait_down 1 ar3
+L0=$(wc -l <"$T/ar1/log")
+fake_peer 120
+check "a TLS-over-SCTP peer of another stack (python3) comes up at ar1" \
+    wait_up 1 ar3 300
+check "peer without ASCONF: ar1 names the sysctls to enable" \
+    eval 'log_since 1 $L0 | grep -q "peer ar3: sctp: association without \
+ADDIP.*net.sctp.addip_enable=1 and net.sctp.auth_enable=1"'
+check "peer without ASCONF: show peers says asconf false" \
+    eval 'flat 1; fis 1 peers.ar3.channel.sctp.asconf false'
+
+# An SCTP restart: the peer's host loses the association without a word
+# (its packets to ar1 dropped while it dies) and comes back from the same
+# address and port; the old TLS session meets a new ClientHello.  ar1
+# drops the channel and the peer's next association is a new one.
+RC0=$(fv 1 peers.ar3.counters.reconnects)
+OLD=$FAKE
+fake_peer 60 "$T/go"
+wait_for 100 grep -q ready "$T/fake.out"
+ip -n "$(ns ar3)" route add blackhole 192.0.2.1/32
+kill -KILL "$OLD"
+wait "$OLD" 2>/dev/null
+L1=$(wc -l <"$T/ar1/log")
+touch "$T/go"
+# its INIT out (and dropped), it sits in COOKIE-WAIT on port 40000: ar1's
+# retransmissions meet that association, not an ABORT
+wait_for 50 eval 'nsx ar3 cat /proc/net/sctp/assocs | grep -q " 40000 "'
+ip -n "$(ns ar3)" route del blackhole 192.0.2.1/32
+check "SCTP restart of the peer: ar1 drops the old channel" wait_down 1 ar3
+check "SCTP restart of the peer: a new channel comes up" wait_up 1 ar3 300
+log_since 1 "$L1" | grep 'peer ar3: channel down' >"$T/why"
+check "SCTP restart: one reconnect more, one association per neighbour \
+($(sed 's/.*channel down: //' "$T/why" | head -n 1))" eval \
+    'flat 1; [ "$(fv 1 peers.ar3.counters.reconnects)" = $((RC0 + 1)) ] &&
+    assocs_ok 1'
+kill "$FAKE" 2>/dev/null
 
 finish
