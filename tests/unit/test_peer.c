@@ -1285,7 +1285,7 @@ START_TEST(test_sctp_channel)
 	pb = sctp_peer("ar1", "127.0.0.1, 127.0.0.3", "ar1.test");
 	node_init(&a, "ar1", "127.0.0.1, 127.0.0.3", "ar1", pa);
 	node_init(&b, "ar2", "127.0.0.2, 127.0.0.4", "ar2", pb);
-	WAIT(up(&a) && up(&b), 5000);
+	WAIT(up(&a) && up(&b), 15000);
 	ck_assert_msg(up(&a) && up(&b), "a: %s / b: %s",
 	    pstr(&a, "last_error"), pstr(&b, "last_error"));
 	RUN(200);
@@ -1336,7 +1336,7 @@ START_TEST(test_sctp_channel)
 		sum_b = sum_of(sum_b, buf, len);
 		ck_assert_int_eq(peer_send(peer_at(a.ps, 0), buf, len), 0);
 	}
-	WAIT(b.nmsg == n + 2, 5000);
+	WAIT(b.nmsg == n + 2, 15000);
 	ck_assert_uint_eq(b.nmsg, n + 2);
 	ck_assert_uint_eq(b.nbig, 2);
 	ck_assert(b.order_ok);
@@ -1347,10 +1347,10 @@ START_TEST(test_sctp_channel)
 
 	/* The peer restarts: down, then up again on a new association. */
 	node_free(&b);
-	WAIT(!up(&a), 3000);
+	WAIT(!up(&a), 5000);
 	ck_assert(!up(&a));
 	node_init(&b, "ar2", "127.0.0.2, 127.0.0.4", "ar2", pb);
-	WAIT(up(&a) && up(&b), 5000);
+	WAIT(up(&a) && up(&b), 15000);
 	ck_assert_msg(up(&a) && up(&b), "a: %s / b: %s",
 	    pstr(&a, "last_error"), pstr(&b, "last_error"));
 	ck_assert_int_eq(a.ups, 2);
