@@ -188,28 +188,13 @@ ms_tv(uint32_t ms, struct timeval *tv)
 	tv->tv_usec = (ms % 1000) * 1000;
 }
 
-/* IPv4-mapped IPv6 addresses compare as IPv4. */
-static void
-addr_norm(const struct ctp_addr *a, struct ctp_addr *out)
-{
-	static const uint8_t	 mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	    0xff, 0xff };
-
-	*out = *a;
-	if (a->len == 16 && memcmp(a->b, mapped, sizeof(mapped)) == 0) {
-		memset(out, 0, sizeof(*out));
-		out->len = 4;
-		memcpy(out->b, a->b + 12, 4);
-	}
-}
-
 static bool
 addr_eq(const struct ctp_addr *a, const struct ctp_addr *b)
 {
 	struct ctp_addr	 x, y;
 
-	addr_norm(a, &x);
-	addr_norm(b, &y);
+	ctp_addr_norm(a, &x);
+	ctp_addr_norm(b, &y);
 	return x.len == y.len && memcmp(x.b, y.b, x.len) == 0;
 }
 
@@ -218,7 +203,7 @@ addr_family(const struct ctp_addr *a)
 {
 	struct ctp_addr	 x;
 
-	addr_norm(a, &x);
+	ctp_addr_norm(a, &x);
 	return x.len == 4 ? AF_INET : AF_INET6;
 }
 
@@ -238,7 +223,7 @@ addr_sa(const struct ctp_addr *a, uint16_t port, struct sockaddr_storage *ss)
 	struct sockaddr_in6	*s6 = (struct sockaddr_in6 *)ss;
 	struct ctp_addr		 x;
 
-	addr_norm(a, &x);
+	ctp_addr_norm(a, &x);
 	memset(ss, 0, sizeof(*ss));
 	if (x.len == 4) {
 		s4->sin_family = AF_INET;
@@ -273,7 +258,7 @@ sa_addr(const struct sockaddr_storage *ss, struct ctp_addr *a,
 			*port = ntohs(s6->sin6_port);
 	} else
 		return -1;
-	addr_norm(&x, a);
+	ctp_addr_norm(&x, a);
 	return 0;
 }
 
@@ -1395,8 +1380,8 @@ peer_set_new(struct ctpd *d, const struct peer_events *ev, void *arg)
 		}
 		p->next_addr = 0;
 		if (peer_pick(p, &r, &l)) {
-			addr_norm(&r, &p->remote);
-			addr_norm(&l, &p->local);
+			ctp_addr_norm(&r, &p->remote);
+			ctp_addr_norm(&l, &p->local);
 			/*
 			 * Tie-break until a handshake shows both
 			 * certificates (conn_handshake_done): the lower
@@ -1493,7 +1478,7 @@ peer_set_start(struct peer_set *set)
 			if (!(k ? fam_udp[f] : fam_tcp[f]))
 				continue;
 			set->ls[set->nls].set = set;
-			addr_norm(&conf->router.addresses.v[i],
+			ctp_addr_norm(&conf->router.addresses.v[i],
 			    &set->ls[set->nls].addr);
 			set->ls[set->nls].udp = k == 1;
 			set->ls[set->nls].fd = -1;
@@ -1505,7 +1490,7 @@ peer_set_start(struct peer_set *set)
 	/* One SCTP listener on every router address (§9.6). */
 	if (set->sctp_ls != NULL) {
 		set->ls[set->nls].set = set;
-		addr_norm(&conf->router.addresses.v[0],
+		ctp_addr_norm(&conf->router.addresses.v[0],
 		    &set->ls[set->nls].addr);
 		set->ls[set->nls].sctp = true;
 		set->ls[set->nls].fd = -1;
@@ -1606,8 +1591,8 @@ prefix_match(const struct ctp_conf_prefix *pf, const struct ctp_addr *a,
 	struct ctp_addr	 x, y;
 	unsigned	 bits, full, rest;
 
-	addr_norm(&pf->addr, &x);
-	addr_norm(a, &y);
+	ctp_addr_norm(&pf->addr, &x);
+	ctp_addr_norm(a, &y);
 	bits = pf->plen;
 	/* A v4 prefix written as v4-mapped keeps its length within the v4 part. */
 	if (pf->addr.len == 16 && x.len == 4)

@@ -102,23 +102,6 @@ bucket_take(struct rl_bucket *b, const struct rl_rate *r, uint64_t now_ms)
 	return true;
 }
 
-/* IPv4-mapped IPv6 is the IPv4 address: one MN, one bucket. */
-static void
-addr_norm(const struct ctp_addr *in, struct ctp_addr *out)
-{
-	static const uint8_t	 mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	    0xff, 0xff };
-
-	memset(out, 0, sizeof(*out));
-	if (in->len == 16 && memcmp(in->b, mapped, sizeof(mapped)) == 0) {
-		out->len = 4;
-		memcpy(out->b, in->b + 12, 4);
-	} else {
-		out->len = in->len > 16 ? 16 : in->len;
-		memcpy(out->b, in->b, out->len);
-	}
-}
-
 static uint32_t
 tab_hash(const struct rl_tab *t, const struct ctp_addr *a)
 {
@@ -231,7 +214,7 @@ tab_get(struct rl_tab *t, const struct ctp_addr *addr, bool create,
 	struct ctp_addr	 a;
 	uint32_t	 h, i;
 
-	addr_norm(addr, &a);
+	ctp_addr_norm(addr, &a);
 	h = tab_hash(t, &a);
 	for (i = t->heads[h]; i != RL_NONE; i = t->e[i].hnext)
 		if (t->e[i].addr.len == a.len &&
@@ -416,7 +399,7 @@ rl_holdoff(const struct ratelimit *rl, enum rl_table t,
 	struct ctp_addr		 n;
 	uint32_t		 i;
 
-	addr_norm(a, &n);
+	ctp_addr_norm(a, &n);
 	for (i = tab->heads[tab_hash(tab, &n)]; i != RL_NONE;
 	    i = tab->e[i].hnext)
 		if (tab->e[i].addr.len == n.len &&

@@ -60,27 +60,12 @@ struct addrpack {
 
 /* ---------------------------------------------------------------- helpers */
 
-/* IPv4-mapped IPv6 addresses are IPv4 here. */
-static void
-addr_norm(const struct ctp_addr *a, struct ctp_addr *out)
-{
-	static const uint8_t	 mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	    0xff, 0xff };
-
-	*out = *a;
-	if (a->len == 16 && memcmp(a->b, mapped, sizeof(mapped)) == 0) {
-		memset(out, 0, sizeof(*out));
-		out->len = 4;
-		memcpy(out->b, a->b + 12, 4);
-	}
-}
-
 static unsigned
 addr_fam(const struct ctp_addr *a)
 {
 	struct ctp_addr	 x;
 
-	addr_norm(a, &x);
+	ctp_addr_norm(a, &x);
 	return x.len == 4 ? FAM_V4 : FAM_V6;
 }
 
@@ -100,7 +85,7 @@ addr_str(const struct ctp_addr *a, char *buf, size_t len)
 {
 	struct ctp_addr	 x;
 
-	addr_norm(a, &x);
+	ctp_addr_norm(a, &x);
 	if (inet_ntop(x.len == 4 ? AF_INET : AF_INET6, x.b, buf,
 	    (socklen_t)len) == NULL)
 		snprintf(buf, len, "?");
@@ -136,7 +121,7 @@ sa_addr(const struct sockaddr *sa, struct ctp_addr *a)
 		memcpy(x.b, &s6.sin6_addr, 16);
 	} else
 		return -1;
-	addr_norm(&x, a);
+	ctp_addr_norm(&x, a);
 	return 0;
 }
 
@@ -151,7 +136,7 @@ pack_add(struct addrpack *pk, const struct ctp_addr *a, uint16_t port)
 
 	if (pk->n >= CTP_CONF_MAX_ADDRS)
 		return;
-	addr_norm(a, &x);
+	ctp_addr_norm(a, &x);
 	if (x.len == 4) {
 		memset(&s4, 0, sizeof(s4));
 		s4.sin_family = AF_INET;
@@ -685,7 +670,7 @@ paths_missing(const struct ctp_conf *c, const struct ctp_conf_peer *p,
 	buf[0] = '\0';
 	fams = addrs_fams(&c->router.addresses);
 	for (i = 0; i < p->addresses.n; i++) {
-		addr_norm(&p->addresses.v[i], &x);
+		ctp_addr_norm(&p->addresses.v[i], &x);
 		if ((addr_fam(&x) & fams) == 0)
 			continue;
 		for (j = 0; j < n; j++)

@@ -44,25 +44,6 @@ store_seed(void)
 	return s;
 }
 
-void
-store_addr_norm(const struct ctp_addr *in, struct ctp_addr *out)
-{
-	static const uint8_t	 mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	    0xff, 0xff };
-	struct ctp_addr		 n;
-
-	/* Built aside: in and out may be the same (store_addr_parse). */
-	memset(&n, 0, sizeof(n));
-	if (in->len == 16 && memcmp(in->b, mapped, sizeof(mapped)) == 0) {
-		n.len = 4;
-		memcpy(n.b, in->b + 12, 4);
-	} else {
-		n.len = in->len <= 16 ? in->len : 16;
-		memcpy(n.b, in->b, n.len);
-	}
-	*out = n;
-}
-
 /* splitmix64 finaliser over the seeded octets: cheap, seeded per table. */
 uint64_t
 store_addr_hash(uint64_t seed, const struct ctp_addr *a)
@@ -87,7 +68,7 @@ store_addr_str(const struct ctp_addr *a, char *buf, size_t len)
 {
 	struct ctp_addr	 n;
 
-	store_addr_norm(a, &n);
+	ctp_addr_norm(a, &n);
 	if (inet_ntop(n.len == 4 ? AF_INET : AF_INET6, n.b, buf,
 	    (socklen_t)len) == NULL)
 		snprintf(buf, len, "?");
@@ -104,7 +85,7 @@ store_addr_parse(const char *s, struct ctp_addr *out)
 	}
 	if (inet_pton(AF_INET6, s, out->b) == 1) {
 		out->len = 16;
-		store_addr_norm(out, out);
+		ctp_addr_norm(out, out);
 		return 0;
 	}
 	return -1;
@@ -160,7 +141,7 @@ store_get(struct store *s, const struct ctp_addr *mn)
 	struct ctp_addr	 n;
 	struct store_mn	*m;
 
-	store_addr_norm(mn, &n);
+	ctp_addr_norm(mn, &n);
 	for (m = s->b[store_bucket(s, &n)]; m != NULL; m = m->hnext)
 		if (m->mn.len == n.len && memcmp(m->mn.b, n.b, n.len) == 0)
 			return m;
@@ -201,7 +182,7 @@ store_add(struct store *s, const struct ctp_addr *mn)
 		return NULL;
 	if ((m = calloc(1, sizeof(*m))) == NULL)
 		return NULL;
-	store_addr_norm(mn, &m->mn);
+	ctp_addr_norm(mn, &m->mn);
 	if (s->n >= s->nb)
 		store_grow(s);
 	h = store_bucket(s, &m->mn);

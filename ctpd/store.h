@@ -55,8 +55,7 @@ struct store	*store_new(uint64_t limit);
 void		 store_free(struct store *);
 void		 store_set_limit(struct store *, uint64_t limit);
 
-/* IPv4-mapped IPv6 becomes a 4-octet address; anything else is copied. */
-void		 store_addr_norm(const struct ctp_addr *in, struct ctp_addr *out);
+/* Addresses are normalised with ctp_addr_norm() (libctp) before use. */
 /* Keyed hash of a normalised address (seed chosen at random per table). */
 uint64_t	 store_addr_hash(uint64_t seed, const struct ctp_addr *a);
 uint64_t	 store_seed(void);

@@ -40,7 +40,7 @@ xfer_mn_find(struct xfer_engine *x, const struct ctp_addr *mn)
 	struct ctp_addr	 n;
 	struct xfer_mn	*m;
 
-	store_addr_norm(mn, &n);
+	ctp_addr_norm(mn, &n);
 	for (m = x->b[xfer_bucket(x, &n)]; m != NULL; m = m->hnext)
 		if (m->mn.len == n.len && memcmp(m->mn.b, n.b, n.len) == 0)
 			return m;
@@ -101,7 +101,7 @@ xfer_mn_new(struct xfer_engine *x, const struct ctp_addr *mn)
 	}
 	memset(m, 0, sizeof(*m));
 	m->x = x;
-	store_addr_norm(mn, &m->mn);
+	ctp_addr_norm(mn, &m->mn);
 	ctp_par_init(&m->par);
 	ctp_nar_init(&m->nar);
 	for (r = 0; r < XFER__ROLES; r++)
@@ -230,7 +230,7 @@ xfer_key(struct xfer_engine *x, const struct ctp_addr *mn)
 		if (sm->key_burnt)
 			return NULL;
 	}
-	store_addr_norm(mn, &n);
+	ctp_addr_norm(mn, &n);
 	if ((ck = ctp_conf_mnkey_find(x->d->conf, &n)) == NULL &&
 	    (ck = ctp_conf_mnkey_find(x->d->conf, mn)) == NULL)
 		return NULL;
@@ -248,7 +248,7 @@ xfer_home(struct xfer_engine *x, const struct ctp_addr *mn)
 	    (sm->set[STORE_OWN] != NULL || ctp_key_present(&sm->key) ||
 	    sm->key_burnt))
 		return true;
-	store_addr_norm(mn, &n);
+	ctp_addr_norm(mn, &n);
 	return ctp_conf_mnkey_find(x->d->conf, &n) != NULL ||
 	    ctp_conf_mnkey_find(x->d->conf, mn) != NULL;
 }
@@ -715,7 +715,7 @@ xfer_wipe_key(struct xfer_engine *x, struct xfer_mn *m, const char *mnstr)
 	struct store_mn			*sm;
 	struct ctp_addr			 n;
 
-	store_addr_norm(&m->mn, &n);
+	ctp_addr_norm(&m->mn, &n);
 	ck = ctp_conf_mnkey_find(x->d->conf, &n);
 	if ((sm = store_get(x->store, &m->mn)) == NULL && ck != NULL)
 		sm = store_add(x->store, &m->mn);

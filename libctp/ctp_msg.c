@@ -398,3 +398,22 @@ ctp_msg_wr_entries(struct ctp_wr *wr, const struct ctp_msg *m)
 			return e;
 	return CTP_OK;
 }
+
+void
+ctp_addr_norm(const struct ctp_addr *a, struct ctp_addr *out)
+{
+	static const uint8_t	 mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	    0xff, 0xff };
+	struct ctp_addr		 n;
+
+	/* Built aside: a and out may be the same. */
+	memset(&n, 0, sizeof(n));
+	if (a->len == 16 && memcmp(a->b, mapped, sizeof(mapped)) == 0) {
+		n.len = 4;
+		memcpy(n.b, a->b + 12, 4);
+	} else {
+		n.len = a->len <= 16 ? a->len : 16;
+		memcpy(n.b, a->b, n.len);
+	}
+	*out = n;
+}

@@ -87,6 +87,13 @@ struct ctp_addr {
 };
 
 /*
+ * out = a with an IPv4-mapped IPv6 address (::ffff:0:0/96) turned into the
+ * IPv4 address, so both spellings of one node compare and hash alike; the
+ * octets past len are zero.  a and out may be the same.
+ */
+void		 ctp_addr_norm(const struct ctp_addr *a, struct ctp_addr *out);
+
+/*
  * One Context Data Block (§4.1).  A request CDB (CTAR/CT-Req) is the 4-octet
  * form with Length 0 and P 0: data_len == 0 and p == false.  For a data CDB,
  * data/data_len cover every octet after the header and the presence vector up

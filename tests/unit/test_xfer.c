@@ -130,8 +130,8 @@ addr_eq(const struct ctp_addr *a, const struct ctp_addr *b)
 {
 	struct ctp_addr	 x, y;
 
-	store_addr_norm(a, &x);
-	store_addr_norm(b, &y);
+	ctp_addr_norm(a, &x);
+	ctp_addr_norm(b, &y);
 	return x.len == y.len && memcmp(x.b, y.b, x.len) == 0;
 }
 
@@ -153,9 +153,9 @@ peer_by_mn(struct peer_set *s, const struct ctp_addr *mn)
 	struct ctp_addr			 x, y;
 	size_t				 i, bits, k;
 
-	store_addr_norm(mn, &x);
+	ctp_addr_norm(mn, &x);
 	for (i = 0; i < pf->n; i++) {
-		store_addr_norm(&pf->v[i].addr, &y);
+		ctp_addr_norm(&pf->v[i].addr, &y);
 		if (x.len != y.len)
 			continue;
 		bits = pf->v[i].plen - (y.len == 4 && pf->v[i].addr.len == 16 ?
