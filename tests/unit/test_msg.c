@@ -1409,6 +1409,50 @@ END_TEST
 
 /* --------------------------------------------------------------- names */
 
+/* ::ffff:a.b.c.d becomes a.b.c.d; other addresses are copied, zero-padded. */
+START_TEST(test_addr_norm)
+{
+	struct ctp_addr	 a, out;
+
+	memset(&a, 0, sizeof(a));
+	a.len = 16;
+	a.b[10] = 0xff;
+	a.b[11] = 0xff;
+	memcpy(a.b + 12, "\xc0\x00\x02\x01", 4);
+	ctp_addr_norm(&a, &out);
+	ck_assert_uint_eq(out.len, 4);
+	ck_assert_mem_eq(out.b, "\xc0\x00\x02\x01", 4);
+	ck_assert_mem_eq(out.b + 4, "\0\0\0\0\0\0\0\0\0\0\0\0", 12);
+	/* in place */
+	ctp_addr_norm(&a, &a);
+	ck_assert_uint_eq(a.len, 4);
+	ck_assert_mem_eq(a.b, "\xc0\x00\x02\x01", 4);
+	/* 2001:db8::1 and ::fffe:c000:201 stay IPv6 */
+	memset(&a, 0, sizeof(a));
+	a.len = 16;
+	memcpy(a.b, "\x20\x01\x0d\xb8", 4);
+	a.b[15] = 1;
+	ctp_addr_norm(&a, &out);
+	ck_assert_uint_eq(out.len, 16);
+	ck_assert_mem_eq(out.b, a.b, 16);
+	a.b[0] = 0;
+	a.b[1] = 0;
+	a.b[2] = 0;
+	a.b[3] = 0;
+	a.b[10] = 0xff;
+	a.b[11] = 0xfe;
+	ctp_addr_norm(&a, &out);
+	ck_assert_uint_eq(out.len, 16);
+	/* a 4-octet address keeps its octets, the rest cleared */
+	memset(&a, 0xaa, sizeof(a));
+	a.len = 4;
+	ctp_addr_norm(&a, &out);
+	ck_assert_uint_eq(out.len, 4);
+	ck_assert_mem_eq(out.b, "\xaa\xaa\xaa\xaa", 4);
+	ck_assert_uint_eq(out.b[4], 0);
+}
+END_TEST
+
 START_TEST(test_names)
 {
 	struct ctp_limits	 lim;
@@ -1526,6 +1570,7 @@ msg_suite(void)
 	tcase_add_test(tc, test_inet_csum);
 	tcase_add_test(tc, test_icmp_golden);
 	tcase_add_test(tc, test_icmp_bad);
+	tcase_add_test(tc, test_addr_norm);
 	suite_add_tcase(s, tc);
 	return s;
 }
