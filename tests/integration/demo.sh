@@ -9,7 +9,10 @@
 # `ctpctl show contexts` of the new routers.  The namespaces, the ctpd
 # processes and the temp directory are removed at the end, on failure and
 # on Ctrl-C (KEEP=1 keeps the directory, with the routers' logs).  Needs
-# root.  `./bootstrap demo` runs it.
+# root and, for the routers' TLS-over-SCTP channels, kernel SCTP:
+# `./bootstrap demo` runs it directly where the kernel has SCTP, otherwise
+# inside the User-Mode Linux lab kernel (tests/lab/run), where it writes
+# only under TMPDIR.
 set -u
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -24,6 +27,8 @@ if [ ! -x "$top_builddir/ctpd/ctpd" ]; then
 	exit 1
 fi
 . "$top_srcdir/tests/integration/lib.sh"
+# A bare lab guest's /dev may lack this; lib.sh reads /dev/stdin.
+[ -e /dev/stdin ] || ln -s /proc/self/fd/0 /dev/stdin
 NSP=ctpdemo-$$-
 CONFDIR=$top_srcdir/etc/demo
 start_us=
@@ -100,16 +105,21 @@ trace() {
 	    sed -n "s/^xfer $2: \(.*\), reason: \(.*\)$/      ar$1  \1: \2/p"
 }
 
-# start_router N: ctpd -d -v in namespace arN, bounded wait for its socket.
-start_router() {
+# launch_router N: ctpd -d -v in namespace arN, in the background.
+launch_router() {
 	d=$T/ar$1
 	ip netns exec "$(ns "ar$1")" "$CTPD" -d -v -f "$d/ctpd.yaml" \
 	    >>"$d/log" 2>&1 &
 	p=$!
 	_pids="$_pids $p"
 	eval "PID_$1=$p"
-	k=0
-	while [ $k -lt 100 ]; do
+}
+# router_ready N: bounded wait (10 s) for router N's control socket.
+router_ready() {
+	d=$T/ar$1
+	eval "p=\$PID_$1"
+	end=$(($(now_us) + 10000000))
+	while [ "$(now_us)" -lt "$end" ]; do
 		if [ -S "$d/ctpd.sock" ] &&
 		    timeout 2 "$CTPCTL" -s "$d/ctpd.sock" show status \
 		    >/dev/null 2>&1; then
@@ -117,7 +127,17 @@ start_router() {
 		fi
 		kill -0 "$p" 2>/dev/null || return 1
 		sleep 0.05
-		k=$((k + 1))
+	done
+	return 1
+}
+# channels_up N: bounded wait (20 s) until router N has both channels up.
+channels_up() {
+	end=$(($(now_us) + 20000000))
+	while [ "$(now_us)" -lt "$end" ]; do
+		ctl "$1" -j show peers
+		[ "$(awk '{ n += gsub(/"state": *"UP"/, "") }
+		    END { print n + 0 }' "$T/out")" = 2 ] && return 0
+		sleep 0.1
 	done
 	return 1
 }
@@ -126,10 +146,9 @@ start_router() {
 # $T/arN, and the files it names.
 install_conf() {
 	d=$T/ar$1
-	mkdir -p "$d"
 	sed -e "s|/etc/ctpd/|$d/|g" -e "s|/run/ctpd/|$d/|g" \
 	    "$CONFDIR/ar$1.yaml" >"$d/ctpd.yaml"
-	if sed 's/#.*//' "$d/ctpd.yaml" | grep -Eq '/(etc|run)/ctpd'; then
+	if grep -Eq '^[^#]*/(etc|run)/ctpd' "$d/ctpd.yaml"; then
 		die "ar$1.yaml: a path outside /etc/ctpd/ and /run/ctpd/ left"
 	fi
 	cp "$T/pki/ca.crt" "$d/ca.crt"
@@ -202,9 +221,19 @@ gone() {
 # sent N: "TYPE COUNT" lines of the messages router N has sent.
 sent() {
 	ctl "$1" -j show stats
-	norm "$T/out" | sed 's/^.*"xfer":{"counters":{"received":{[^}]*},//' |
-	    sed -n 's/^"sent":{\([^}]*\)}.*$/\1/p' | tr ',' '\n' |
-	    sed -n 's/^"\([A-Z]*\)":\([0-9]*\)$/\1 \2/p'
+	awk '{ s = s $0 }
+	    END {
+		gsub(/[ \t]/, "", s)
+		if (!sub(/^.*"xfer":{"counters":{"received":{[^}]*},"sent":{/,
+		    "", s))
+			exit
+		sub(/}.*$/, "", s)
+		n = split(s, kv, ",")
+		for (k = 1; k <= n; k++)
+			if (split(kv[k], f, ":") == 2 && f[1] ~ /^"[A-Z]+"$/ &&
+			    f[2] ~ /^[0-9]+$/)
+				print substr(f[1], 2, length(f[1]) - 2), f[2]
+	    }' "$T/out"
 }
 # snap N...: remember what routers N... have sent.
 snap() { for i in "$@"; do sent "$i" >"$T/sent.$i"; done; }
@@ -214,20 +243,65 @@ messages() {
 	out=
 	for i in "$@"; do
 		sent "$i" >"$T/sent.now"
-		l=
-		for m in CTREQ PCTD CTD CTAA CTDR CTC CTAR; do
-			a=$(sed -n "s/^$m //p" "$T/sent.$i")
-			b=$(sed -n "s/^$m //p" "$T/sent.now")
-			n=$((${b:-0} - ${a:-0}))
-			[ "$n" -gt 0 ] || continue
-			[ "$m" = CTREQ ] && m=CT-Req
-			[ "$n" -gt 1 ] && m="$m x$n"
-			l="$l${l:+, }$m"
-		done
+		# one awk, not a process per message type: the lab guest
+		# starts processes slowly
+		l=$(awk -v snap="$T/sent.$i" '
+		    FILENAME == ARGV[1] { a[$1] = $2; next } { b[$1] = $2 }
+		    END {
+			for (m in b) print m, b[m] >snap
+			split("CTREQ PCTD CTD CTAA CTDR CTC CTAR", o, " ")
+			for (k = 1; k <= 7; k++) {
+				m = o[k]; n = b[m] - a[m]
+				if (n <= 0) continue
+				if (m == "CTREQ") m = "CT-Req"
+				if (n > 1) m = m " x" n
+				l = l (l == "" ? "" : ", ") m
+			}
+			print l
+		    }' "$T/sent.$i" "$T/sent.now")
 		[ -n "$l" ] && out="$out${out:+; }ar$i sent $l"
-		mv "$T/sent.now" "$T/sent.$i"
 	done
 	echo "      messages: MN sent CTAR${out:+; $out}"
+}
+
+# demo_net: lib.sh's make_net (the same namespaces, links and addresses)
+# with one ip(8) per namespace: the lab guest starts processes slowly.
+demo_net() {
+	br=$(ns br)
+	{
+		echo "netns add $br"
+		for who in ar1 ar2 ar3 mn; do echo "netns add $(ns $who)"; done
+	} >"$T/net.root"
+	ip -batch "$T/net.root" || return 1
+	_nslist="$_nslist $br $(for w in ar1 ar2 ar3 mn; do ns $w; done)"
+	{
+		echo "link set lo up"
+		echo "link add br0 type bridge"
+		echo "link set br0 up"
+		for who in ar1 ar2 ar3 mn; do
+			echo "link add v-$who type veth peer name eth0" \
+			    "netns $(ns $who)"
+			echo "link set v-$who master br0"
+			echo "link set v-$who up"
+		done
+	} >"$T/net.br"
+	ip -n "$br" -batch "$T/net.br" || return 1
+	for who in ar1 ar2 ar3 mn; do
+		case $who in
+		ar*)	i=${who#ar}
+			a="192.0.2.$i/24 198.51.100.$i/24"
+			a6="2001:db8::$i/64 2001:db8:ff::$i/64" ;;
+		mn)	a=198.51.100.10/24
+			a6=2001:db8:ff::10/64 ;;
+		esac
+		{
+			echo "link set lo up"
+			for x in $a; do echo "addr add $x dev eth0"; done
+			for x in $a6; do echo "addr add $x dev eth0 nodad"; done
+			echo "link set eth0 up"
+		} >"$T/net.$who"
+		ip -n "$(ns $who)" -batch "$T/net.$who" || return 1
+	done
 }
 
 rand16() { od -An -tu2 -N2 /dev/urandom | tr -d ' '; }
@@ -247,14 +321,14 @@ echo "  (times: wall-clock per step, including starting ctp-mn or ctpctl)"
 echo
 echo "Set-up"
 t0=$(now_us)
-make_net || die "network namespaces"
+demo_net || die "network namespaces"
 line "namespaces ar1, ar2, ar3, mn and a bridge between them" \
     $(($(now_us) - t0))
 note "router link 192.0.2.0/24: ar1..ar3 are 192.0.2.1..3"
 note "access link 198.51.100.0/24: ar1..ar3 are .1..3, the MN is .10"
 
 t0=$(now_us)
-mkdir -p "$T/pki" "$T/mn"
+mkdir -p "$T/pki" "$T/mn" "$T/ar1" "$T/ar2" "$T/ar3"
 "$CERTGEN" "$T/pki" ar1.example.net ar2.example.net ar3.example.net \
     >"$T/pki/log" 2>&1 || { cat "$T/pki/log" >&2; die "ctp-certgen"; }
 for i in 1 2 3; do install_conf $i; done
@@ -269,16 +343,14 @@ line "throw-away CA, certificates for ar1..ar3.example.net, MN keys" \
     $(($(now_us) - t0))
 
 t0=$(now_us)
+for i in 1 2 3; do launch_router $i; done
 for i in 1 2 3; do
-	start_router $i || die "ctpd of ar$i did not start"
+	router_ready $i || die "ctpd of ar$i did not start"
 done
 for i in 1 2 3; do
-	for j in 1 2 3; do
-		[ "$i" = "$j" ] && continue
-		wait_up $i ar$j 200 || die "ar$i: channel to ar$j not up"
-	done
+	channels_up $i || die "ar$i: not both channels up"
 done
-line "ctpd on ar1, ar2, ar3; all 3 channels up (TLS 1.3 over TCP)" \
+line "ctpd on ar1, ar2, ar3; all 3 channels up (TLS 1.3 over SCTP)" \
     $(($(now_us) - t0))
 
 # ------------------------------------------------------------ predictive

@@ -3,7 +3,7 @@
 #
 # The demo configurations etc/demo/ar1.yaml..ar3.yaml: each passes
 # `ctpd -n` with no warning, names itself, has the other two routers as
-# its peers over TCP with TLS, and names files only under /etc/ctpd/ and
+# its peers over SCTP with TLS, and names files only under /etc/ctpd/ and
 # /run/ctpd/, the two paths tests/integration/demo.sh rewrites.
 
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -57,11 +57,11 @@ for i in 1 2 3; do
 	if [ "$got" = "$want" ]; then ok "ar$i.yaml: peers are the other two"
 	else nok "ar$i.yaml: peers: $(echo "$got" | tr "\n" " ")"; fi
 
-	n=$(grep -c '^    transport: tcp$' "$T/dump")
+	n=$(grep -c '^    transport: sctp$' "$T/dump")
 	m=$(grep -c '^    security: tls$' "$T/dump")
 	if [ "$n" -eq 2 ] && [ "$m" -eq 2 ]; then
-		ok "ar$i.yaml: both peers over TCP with TLS"
-	else nok "ar$i.yaml: $n tcp and $m tls peers"; fi
+		ok "ar$i.yaml: both peers over SCTP with TLS"
+	else nok "ar$i.yaml: $n sctp and $m tls peers"; fi
 
 	# Every absolute path in the effective configuration (defaults too).
 	grep -o ': /[^ ]*' "$T/dump" | sed 's/^: //' >"$T/paths"
