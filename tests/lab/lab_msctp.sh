@@ -34,15 +34,15 @@ fi
 
 OLD=203.0.113.10	# the MN behind ar1 (ar1's access prefix /26)
 NEW=203.0.113.74	# the MN behind ar2 (203.0.113.64/26)
-CN=198.18.0.100		# the correspondent, behind both routers
+CN=203.0.113.250	# the correspondent, behind both routers
 PORT=7000
 COUNT=400		# messages, one every 25 ms
 MOVE_AT=40
 
 # ------------------------------------------------------------ topology
 #   ar1 eth0 192.0.2.1 ===== core link ===== 192.0.2.2 eth0 ar2
-#   ar1 cn0 198.18.1.1 -- cn c1 198.18.1.100
-#   ar2 cn0 198.18.2.2 -- cn c2 198.18.2.100   cn: 198.18.0.100 on lo
+#   ar1 cn0 203.0.113.225/29 -- cn c1 203.0.113.230/29
+#   ar2 cn0 203.0.113.233/29 -- cn c2 203.0.113.238/29   cn: $CN on lo
 #   ar1 acc 203.0.113.1/26  -- mn wl0 203.0.113.10/26   (old access link)
 #   ar2 acc 203.0.113.65/26 -- mn wl1 203.0.113.74/26   (new, at the move)
 # The CN reaches each MN prefix through its router; the routers forward.
@@ -69,9 +69,9 @@ addr add 198.51.100.$i/24 dev eth0
 addr add 2001:db8::$i/64 dev eth0 nodad
 addr add 2001:db8:ff::$i/64 dev eth0 nodad
 link set eth0 up
-addr add 198.18.$i.$i/24 dev cn0
+addr add 203.0.113.$((216 + 8 * i + 1))/29 dev cn0
 link set cn0 up
-route add $CN/32 via 198.18.$i.100
+route add $CN/32 via 203.0.113.$((216 + 8 * i + 6))
 addr add 203.0.113.$((64 * (i - 1) + 1))/26 dev acc
 link set acc up
 EOF
@@ -79,12 +79,12 @@ EOF
 	ip -n "$(ns cn)" -b - <<EOF || return 1
 link set lo up
 addr add $CN/32 dev lo
-addr add 198.18.1.100/24 dev c1
-addr add 198.18.2.100/24 dev c2
+addr add 203.0.113.230/29 dev c1
+addr add 203.0.113.238/29 dev c2
 link set c1 up
 link set c2 up
-route add 203.0.113.0/26 via 198.18.1.1
-route add 203.0.113.64/26 via 198.18.2.2
+route add 203.0.113.0/26 via 203.0.113.225
+route add 203.0.113.64/26 via 203.0.113.233
 EOF
 	ip -n "$(ns mn)" -b - <<EOF || return 1
 link set lo up
