@@ -2,7 +2,8 @@
 /*
  * Checks across keys, run once the walk found no error: duplicate peers and
  * addresses, channel security rules (§8, §10.2), timer consistency (§6.2),
- * SCTP combinations known to misbehave (FIELD-LESSONS F2, F3), the MN keys
+ * SCTP combinations known to misbehave (FIELD-LESSONS F2, F3; address
+ * scopes that Linux keeps out of an association), the MN keys
  * file and the file-mode checks the daemon asks for after parsing.
  */
 #include <errno.h>
@@ -254,6 +255,112 @@ check_token(struct ctp_conf *c, struct ctp_conf_diag *d)
 		    "token check will fail");
 }
 
+/*
+ * The scope Linux gives an address when it lists addresses in INIT and
+ * INIT-ACK (sctp_v4_scope, sctp_v6_scope): 0 global, 1 private (RFC 1918,
+ * 198.18.0.0/15, IPv6 site-local), 2 link-local, 3 loopback.  Only
+ * addresses of a scope up to that of the first destination are offered.
+ */
+static int
+sctp_scope(const struct ctp_addr *a)
+{
+	static const uint8_t	 mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	    0xff, 0xff };
+	static const uint8_t	 lo6[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	    0, 0, 0, 0, 0, 1 };
+	const uint8_t		*b = a->b;
+
+	if (a->len == 16 && memcmp(b, mapped, sizeof(mapped)) == 0)
+		b += 12;
+	else if (a->len == 16) {
+		if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80)
+			return 2;
+		if (b[0] == 0xfe && (b[1] & 0xc0) == 0xc0)
+			return 1;
+		return memcmp(b, lo6, sizeof(lo6)) == 0 ? 3 : 0;
+	}
+	if (b[0] == 127)
+		return 3;
+	if (b[0] == 169 && b[1] == 254)
+		return 2;
+	if (b[0] == 10 || (b[0] == 172 && (b[1] & 0xf0) == 16) ||
+	    (b[0] == 192 && b[1] == 168) ||
+	    (b[0] == 198 && (b[1] & 0xfe) == 18))
+		return 1;
+	return 0;
+}
+
+static const char *const sctp_scope_names[] = {
+	"global", "private", "link-local", "loopback"
+};
+
+/* 4 for IPv4 (IPv4-mapped included), 16 for IPv6. */
+static uint8_t
+sctp_family(const struct ctp_addr *a)
+{
+	static const uint8_t	 mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	    0xff, 0xff };
+
+	if (a->len == 16 && memcmp(a->b, mapped, sizeof(mapped)) != 0)
+		return 16;
+	return 4;
+}
+
+static bool
+sctp_family_in(const struct ctp_conf_addrs *l, uint8_t fam)
+{
+	size_t	 i;
+
+	for (i = 0; i < l->n; i++)
+		if (sctp_family(&l->v[i]) == fam)
+			return true;
+	return false;
+}
+
+/*
+ * Addresses an association to peer i would leave out: the peer's and ours
+ * (of a family both ends have) of a narrower scope than the peer's first
+ * address.
+ */
+static void
+check_sctp_scope(struct ctp_conf *c, struct ctp_conf_diag *d, size_t i)
+{
+	const struct ctp_conf_peer	*p = &c->peers[i];
+	const struct ctp_addr		*a;
+	char				 s[64], f[64];
+	int				 s0, sk;
+	size_t				 k;
+
+	if (p->addresses.n == 0)
+		return;
+	s0 = sctp_scope(&p->addresses.v[0]);
+	addr_s(f, sizeof(f), &p->addresses.v[0]);
+	for (k = 1; k < p->addresses.n; k++) {
+		a = &p->addresses.v[k];
+		if (!sctp_family_in(&c->router.addresses, sctp_family(a)))
+			continue;
+		if ((sk = sctp_scope(a)) > s0)
+			WARN("peers.addresses", i, k + 1, "%s (%s) is left out "
+			    "of the association: Linux offers no address of a "
+			    "narrower scope than the first one (%s, %s; "
+			    "net.sctp.addr_scope_policy)", addr_s(s, sizeof(s),
+			    a), sctp_scope_names[sk], f, sctp_scope_names[s0]);
+	}
+	for (k = 0; k < c->router.addresses.n; k++) {
+		a = &c->router.addresses.v[k];
+		if (!sctp_family_in(&p->addresses, sctp_family(a)))
+			continue;
+		if ((sk = sctp_scope(a)) > s0)
+			WARN("router.addresses", 0, k + 1, "%s (%s) is left "
+			    "out of the association with peer '%s': Linux "
+			    "offers no address of a narrower scope than the "
+			    "peer's first one (%s, %s; "
+			    "net.sctp.addr_scope_policy)",
+			    addr_s(s, sizeof(s), a), sctp_scope_names[sk],
+			    p->name ? p->name : "?", f, sctp_scope_names[s0]);
+	}
+}
+
 static void
 check_sctp(struct ctp_conf *c, struct ctp_conf_diag *d, size_t i)
 {
@@ -301,6 +408,7 @@ check_sctp(struct ctp_conf *c, struct ctp_conf_diag *d, size_t i)
 		    "path-max-retrans (%u); the association fails before "
 		    "another path can take over", s->assoc_max_retrans,
 		    s->path_max_retrans);
+	check_sctp_scope(c, d, i);
 }
 
 static bool
