@@ -264,15 +264,13 @@ check_token(struct ctp_conf *c, struct ctp_conf_diag *d)
 static int
 sctp_scope(const struct ctp_addr *a)
 {
-	static const uint8_t	 mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	    0xff, 0xff };
 	static const uint8_t	 lo6[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	    0, 0, 0, 0, 0, 1 };
-	const uint8_t		*b = a->b;
+	struct ctp_addr		 x;
+	const uint8_t		*b = x.b;
 
-	if (a->len == 16 && memcmp(b, mapped, sizeof(mapped)) == 0)
-		b += 12;
-	else if (a->len == 16) {
+	ctp_addr_norm(a, &x);
+	if (x.len == 16) {
 		if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80)
 			return 2;
 		if (b[0] == 0xfe && (b[1] & 0xc0) == 0xc0)
@@ -298,12 +296,10 @@ static const char *const sctp_scope_names[] = {
 static uint8_t
 sctp_family(const struct ctp_addr *a)
 {
-	static const uint8_t	 mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	    0xff, 0xff };
+	struct ctp_addr	 x;
 
-	if (a->len == 16 && memcmp(a->b, mapped, sizeof(mapped)) != 0)
-		return 16;
-	return 4;
+	ctp_addr_norm(a, &x);
+	return x.len;
 }
 
 static bool
