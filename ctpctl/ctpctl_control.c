@@ -314,6 +314,10 @@ cell(char *buf, size_t sz, const json_t *v)
 	const json_t	*e;
 	size_t		 i, n;
 
+	if (v == NULL) {		/* a column this row does not have */
+		snprintf(buf, sz, "-");
+		return;
+	}
 	switch (json_typeof(v)) {
 	case JSON_STRING:
 		snprintf(buf, sz, "%s", json_string_value(v));
