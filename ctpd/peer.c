@@ -3,7 +3,8 @@
  * Channels to neighbouring access routers (DESIGN §4; spec §8.2, §8.4, C22):
  * TLS 1.3 over TCP or SCTP (sctp.c) framed by the CXTP Length field, with a
  * liveness echo negotiated by ALPN, one reconnect owner with jittered
- * back-off and a deterministic tie-break; UDP datagrams under OS IPsec.
+ * back-off and a deterministic tie-break; UDP datagrams under OS IPsec;
+ * CXTP messages straight on SCTP under OS IPsec (mode B, sctp_msg.c).
  */
 #define _GNU_SOURCE		/* accept4 */
 #include "config.h"
@@ -37,6 +38,7 @@
 #include "log.h"
 #include "peer_priv.h"
 #include "sctp.h"
+#include "sctp_msg.h"
 #include "tls.h"
 #include "xfrm.h"
 
@@ -74,6 +76,7 @@ struct conn {
 	struct event		*connect_ev;
 	struct bufferevent	*bev;
 	SSL			*ssl;		/* owned by bev once it exists */
+	struct sctp_msg		*sm;		/* mode B: owns fd */
 	struct event		*timer;		/* deadline, then echo tick */
 	struct event		*deadline;	/* liveness (UP only) */
 	struct ctp_addr		 remote;
@@ -148,6 +151,7 @@ struct peer_set {
 	struct ctp_limits	 lim;
 	size_t			 max_frame;
 	struct ctp_msg		*msg;		/* decode scratch */
+	struct ctp_msg		*smsg;		/* peer_send's scratch (mode B) */
 	uint8_t			*udpbuf;
 	bool			 stopping;
 	uint64_t		 handshakes;
@@ -409,6 +413,11 @@ conn_close(struct conn *c, const char *reason, int flags)
 	if (c->deadline != NULL)
 		event_free(c->deadline);
 	c->connect_ev = c->timer = c->deadline = NULL;
+	if (c->sm != NULL) {
+		/* Deferred while its own callback runs. */
+		sctp_msg_free(c->sm);
+		c->sm = NULL;
+	}
 	if (c->bev != NULL) {
 		if (prev >= CONN_CONFIRM) {
 			/* Best effort close_notify; the socket is non-blocking. */
@@ -569,6 +578,12 @@ conn_confirm(struct conn *c)
 	const struct ctp_conf	*conf = set->d->conf;
 	struct conn		*d, *next, *old = p->chan;
 
+	/* Mode B keeps the association it has (one per pair, §8.2). */
+	if (old != NULL && c->sm != NULL) {
+		conn_close(c, "an association with the peer is up already",
+		    CLOSE_QUIET | CLOSE_NORECONNECT);
+		return false;
+	}
 	if (old != NULL && !conn_preferred(c) && conn_preferred(old)) {
 		conn_close(c, "a channel from the lower router is up",
 		    CLOSE_QUIET | CLOSE_NORECONNECT);
@@ -581,7 +596,8 @@ conn_confirm(struct conn *c)
 		if (d != c && d->outgoing)
 			conn_close(d, "channel up through another connection",
 			    CLOSE_QUIET | CLOSE_NORECONNECT);
-	evtimer_del(c->timer);
+	if (c->timer != NULL)
+		evtimer_del(c->timer);
 	evtimer_del(p->reconnect);
 	/* Per-peer channel state starts afresh (FIELD-LESSONS A8). */
 	p->chan = c;
@@ -594,7 +610,17 @@ conn_confirm(struct conn *c)
 		p->c.reconnects++;
 	p->up_since_ms = c->alive_ms;
 	p->up_since = time(NULL);
-	event_free(c->timer);
+	if (c->timer != NULL)
+		event_free(c->timer);
+	c->timer = NULL;
+	if (c->sm != NULL) {
+		/* Liveness is SCTP's: heartbeats, then the association dies. */
+		plog(p, LOGL_INFO, "channel up (sctp, security ipsec, %s)",
+		    conn_dir(c));
+		if (set->ev.up != NULL)
+			set->ev.up(p, set->arg);
+		return c->state == CONN_UP;
+	}
 	c->timer = evtimer_new(set->d->base, conn_tick_cb, c);
 	c->deadline = evtimer_new(set->d->base, conn_deadline_cb, c);
 	if (c->timer == NULL || c->deadline == NULL) {
@@ -626,7 +652,8 @@ conn_frame(struct conn *c, const uint8_t *buf, size_t len, uint64_t now)
 		return false;
 	if (c->state != CONN_UP)
 		return false;
-	echo = (buf[0] >> 5) == CTP_VERSION && type == PEER_ECHO_TYPE;
+	echo = c->sm == NULL && (buf[0] >> 5) == CTP_VERSION &&
+	    type == PEER_ECHO_TYPE;
 	if (echo && len == PEER_ECHO_LEN) {
 		nonce = (uint32_t)buf[4] << 24 | (uint32_t)buf[5] << 16 |
 		    (uint32_t)buf[6] << 8 | buf[7];
@@ -824,6 +851,91 @@ conn_start_tls(struct conn *c, bool server)
 	return true;
 }
 
+/* Mode B: the peer's addresses as SCTP reports them, all configured? */
+static bool
+modeb_addrs_ok(struct conn *c, int fd, char *why, size_t len)
+{
+	struct peer	*p = c->peer;
+	struct ctp_addr	 v[CTP_CONF_MAX_ADDRS];
+	char		 a[INET6_ADDRSTRLEN];
+	size_t		 i, j, n;
+
+	if ((n = transport_sctp_peer_addrs(fd, v, CTP_CONF_MAX_ADDRS)) == 0) {
+		snprintf(why, len, "cannot read the association's addresses");
+		return false;
+	}
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < p->conf->addresses.n; j++)
+			if (addr_eq(&p->conf->addresses.v[j], &v[i]))
+				break;
+		if (j == p->conf->addresses.n) {
+			/* No ESP policy was checked for it (§8.4). */
+			snprintf(why, len, "association refused: peer address "
+			    "%s is not configured for this peer (security "
+			    "ipsec: the preflight covers configured pairs "
+			    "only)", addr_str(&v[i], a, sizeof(a)));
+			return false;
+		}
+	}
+	return true;
+}
+
+static void
+modeb_message_cb(const uint8_t *buf, size_t len, void *arg)
+{
+	struct conn	*c = arg;
+
+	c->busy++;
+	(void)conn_frame(c, buf, len, now_ms());
+	if (--c->busy == 0 && c->state == CONN_DEAD)
+		conn_free(c);
+}
+
+static void
+modeb_closed_cb(bool reset, const char *reason, void *arg)
+{
+	struct conn	*c = arg;
+
+	if (reset)
+		c->peer->c.framing++;
+	conn_close(c, reason, 0);
+}
+
+/*
+ * Mode B (spec §8.2): no TLS; IPsec authenticates the addresses, so the
+ * association is the channel once its settings and addresses check out.
+ */
+static bool
+conn_start_modeb(struct conn *c)
+{
+	static const struct sctp_msg_cbs	 cbs = {
+		modeb_message_cb, modeb_closed_cb
+	};
+	struct peer	*p = c->peer;
+	struct peer_set	*set = p->set;
+	char		 why[sizeof(p->last_error)];
+
+	if (transport_sctp_check(c->fd, set->d->conf, p->conf,
+	    &p->sctp_warned, why, sizeof(why)) == -1 ||
+	    sctp_msg_pr_check(c->fd, why, sizeof(why)) == -1) {
+		conn_close(c, why, 0);
+		return false;
+	}
+	if (!modeb_addrs_ok(c, c->fd, why, sizeof(why))) {
+		p->c.incoming_refused += c->outgoing ? 0 : 1;
+		conn_close(c, why, 0);
+		return false;
+	}
+	if ((c->sm = sctp_msg_new(set->d->base, c->fd, set->max_frame,
+	    p->conf->sctp.ppid, &cbs, c)) == NULL) {
+		conn_close(c, "out of memory", 0);
+		return false;
+	}
+	c->fd = -1;		/* c->sm owns it */
+	c->state = CONN_CONFIRM;
+	return conn_confirm(c);
+}
+
 static void
 conn_connected_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -848,7 +960,10 @@ conn_connected_cb(evutil_socket_t fd, short what, void *arg)
 	}
 	event_free(c->connect_ev);
 	c->connect_ev = NULL;
-	(void)conn_start_tls(c, false);
+	if (c->peer->conf->security == CTP_CONF_SEC_IPSEC)
+		(void)conn_start_modeb(c);
+	else
+		(void)conn_start_tls(c, false);
 }
 
 /* ---------------------------------------------------------------- peers */
@@ -1002,6 +1117,16 @@ peer_udp_up(struct peer *p)
 		set->ev.up(p, set->arg);
 }
 
+static bool
+peer_modeb(const struct peer *p)
+{
+	return p->conf->transport == CTP_CONF_TR_SCTP &&
+	    p->conf->security == CTP_CONF_SEC_IPSEC;
+}
+
+static const char modeb_wait[] = "waiting for the peer to connect (mode B: "
+    "the router with the lower address connects)";
+
 /* TIMER_RECONNECT fired: open the channel. */
 static void
 peer_reconnect_cb(evutil_socket_t fd, short what, void *arg)
@@ -1012,7 +1137,14 @@ peer_reconnect_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (p->conf->transport == CTP_CONF_TR_UDP)
 		peer_udp_up(p);
-	else
+	else if (peer_modeb(p) && !p->lower) {
+		if (p->last_error[0] == '\0')
+			plog(p, LOGL_VERBOSE, "%s", modeb_wait);
+		if (p->last_error[0] == '\0' || strcmp(p->last_error,
+		    modeb_wait) == 0)
+			snprintf(p->last_error, sizeof(p->last_error), "%s",
+			    modeb_wait);
+	} else
 		peer_connect(p);
 }
 
@@ -1180,7 +1312,10 @@ listener_accept_cb(evutil_socket_t fd, short what, void *arg)
 			conn_close(c, why, 0);
 			continue;
 		}
-		(void)conn_start_tls(c, true);
+		if (p->conf->security == CTP_CONF_SEC_IPSEC)
+			(void)conn_start_modeb(c);
+		else
+			(void)conn_start_tls(c, true);
 	}
 }
 
@@ -1355,12 +1490,13 @@ peer_set_new(struct ctpd *d, const struct peer_events *ev, void *arg)
 	if (set->max_frame == 0 || set->max_frame > CTP_MSG_MAX)
 		set->max_frame = CTP_MSG_MAX;
 	set->msg = malloc(sizeof(*set->msg));
+	set->smsg = malloc(sizeof(*set->smsg));
 	set->udpbuf = malloc(65536);
 	set->n = conf->npeers;
 	set->v = calloc(set->n ? set->n : 1, sizeof(*set->v));
 	set->accept_pause = evtimer_new(d->base, accept_resume_cb, set);
 	set->relisten = evtimer_new(d->base, relisten_cb, set);
-	if (set->msg == NULL || set->udpbuf == NULL || set->v == NULL ||
+	if (set->msg == NULL || set->smsg == NULL || set->udpbuf == NULL || set->v == NULL ||
 	    set->accept_pause == NULL || set->relisten == NULL) {
 		log_warnx("peers: out of memory");
 		goto fail;
@@ -1390,6 +1526,9 @@ peer_set_new(struct ctpd *d, const struct peer_events *ev, void *arg)
 			p->lower = memcmp(p->local.b, p->remote.b,
 			    p->local.len) < 0;
 		}
+		/* Mode B: only the lower router connects (sctp_msg.h). */
+		if (peer_modeb(p))
+			p->lower = sctp_msg_initiator(conf, p->conf);
 		p->next_addr = 0;
 		if (p->conf->security == CTP_CONF_SEC_TLS)
 			tls = true;
@@ -1402,17 +1541,13 @@ peer_set_new(struct ctpd *d, const struct peer_events *ev, void *arg)
 	return NULL;
 }
 
-/* TLS over SCTP where the kernel has SCTP; a reason to act on if not. */
+/* SCTP where the kernel has it; a reason to act on if not. */
 static bool
 peer_sctp_usable(struct peer *p)
 {
 	char	 why[sizeof(p->last_error)], k[sizeof(why)];
 
-	if (p->conf->security != CTP_CONF_SEC_TLS)
-		snprintf(why, sizeof(why), "transport sctp with security "
-		    "ipsec (mode B) is not supported yet; use security tls, "
-		    "or transport udp");
-	else if (transport_sctp_probe(k, sizeof(k)) == -1)
+	if (transport_sctp_probe(k, sizeof(k)) == -1)
 		snprintf(why, sizeof(why), "transport sctp unavailable: %.*s; "
 		    "or use transport: tcp", (int)sizeof(why) - 56, k);
 	else
@@ -1443,6 +1578,14 @@ peer_set_start(struct peer_set *set)
 		if (p->conf->transport == CTP_CONF_TR_SCTP) {
 			if (!peer_sctp_usable(p))
 				continue;
+			/* Mode B: every pair of the association (§8.4). */
+			if (xfrm_peer_start(set->d->base, conf, p,
+			    p->last_error, sizeof(p->last_error)) == -1) {
+				p->disabled = true;
+				plog(p, LOGL_WARN, "not started: %s",
+				    p->last_error);
+				continue;
+			}
 			for (j = 0; j < p->conf->addresses.n; j++) {
 				f = addr_family(&p->conf->addresses.v[j]);
 				set->sctp_fams |= f == AF_INET6 ? 2 : 1;
@@ -1545,6 +1688,7 @@ peer_set_free(struct peer_set *set)
 	free(set->ls);
 	free(set->v);
 	free(set->msg);
+	free(set->smsg);
 	free(set->udpbuf);
 	free(set);
 }
@@ -1666,6 +1810,7 @@ peer_send(struct peer *p, const uint8_t *msg, size_t len)
 	struct sockaddr_storage	 ss;
 	socklen_t		 sl;
 	uint64_t		 now;
+	bool			 rel;
 
 	if (len < CTP_HDR_LEN || len > CTP_MSG_MAX)
 		return -1;
@@ -1685,6 +1830,25 @@ peer_send(struct peer *p, const uint8_t *msg, size_t len)
 			p->c.send_errors++;
 			log_limited(&p->ll, now_ms(), LOGL_WARN, "peer %s: "
 			    "send: %s", p->conf->name, strerror(errno));
+			return -1;
+		}
+	} else if (p->chan != NULL && p->chan->sm != NULL) {
+		/*
+		 * §8.3: a CTD or PCTD with an R context is fully reliable;
+		 * what may expire goes unordered with a lifetime.  Ours to
+		 * send, so it decodes; if not, nothing is abandoned.
+		 */
+		rel = ctp_msg_decode(msg, len, NULL, set->smsg, NULL) !=
+		    CTP_OK || sctp_msg_reliable(set->smsg);
+		if (sctp_msg_send(p->chan->sm, msg, len, rel,
+		    set->d->conf->timers.max_transfer_ms) == -1) {
+			if (errno == ENOBUFS) {
+				p->c.refused++;
+				log_limited(&p->ll, now_ms(), LOGL_WARN, "peer "
+				    "%s: output queue full; message not sent",
+				    p->conf->name);
+			} else
+				p->c.send_errors++;
 			return -1;
 		}
 	} else if (p->chan != NULL) {
@@ -1744,7 +1908,8 @@ peer_chan_json(const struct peer *p)
 
 	if (p->chan == NULL)
 		return json_null();
-	fd = bufferevent_getfd(p->chan->bev);
+	fd = p->chan->sm != NULL ? sctp_msg_fd(p->chan->sm) :
+	    bufferevent_getfd(p->chan->bev);
 	sl = sizeof(ss);
 	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == -1)
 		return json_null();
@@ -1753,9 +1918,15 @@ peer_chan_json(const struct peer *p)
 	if (getpeername(fd, (struct sockaddr *)&ss, &sl) == -1)
 		return json_null();
 	sa_str(&ss, r, sizeof(r));
-	o = json_pack("{s:s, s:s, s:s, s:s}", "initiator",
-	    p->chan->outgoing ? "local" : "peer", "local", l, "remote", r,
-	    "alpn", TLS_ALPN);
+	if (p->chan->sm != NULL) {
+		/* Mode B: no TLS; what went unordered with a lifetime. */
+		o = json_pack("{s:s, s:s, s:s, s:o}", "initiator",
+		    p->chan->outgoing ? "local" : "peer", "local", l, "remote",
+		    r, "messages", sctp_msg_json(p->chan->sm));
+	} else
+		o = json_pack("{s:s, s:s, s:s, s:s}", "initiator",
+		    p->chan->outgoing ? "local" : "peer", "local", l,
+		    "remote", r, "alpn", TLS_ALPN);
 	if (o != NULL && p->conf->transport == CTP_CONF_TR_SCTP)
 		json_object_set_new(o, "sctp", transport_sctp_json(fd));
 	return o;

@@ -29,6 +29,7 @@
 
 #include "ctpd.h"
 #include "log.h"
+#include "sctp_msg.h"
 #include "xfrm.h"
 
 #define XFRM_DUMP_MS	2000		/* the kernel answers at once */
@@ -423,8 +424,14 @@ pair_str(const struct dflow *f, char *buf, size_t len)
 {
 	char	 s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
 
-	snprintf(buf, len, "%s -> %s %s/%u", astr(f->src, s, sizeof(s)),
-	    astr(f->dst, d, sizeof(d)), proto_name(f->proto), f->dport);
+	if (f->dport == 0)	/* an ephemeral port: name the other one */
+		snprintf(buf, len, "%s -> %s %s from port %u",
+		    astr(f->src, s, sizeof(s)), astr(f->dst, d, sizeof(d)),
+		    proto_name(f->proto), f->sport);
+	else
+		snprintf(buf, len, "%s -> %s %s/%u", astr(f->src, s,
+		    sizeof(s)), astr(f->dst, d, sizeof(d)),
+		    proto_name(f->proto), f->dport);
 }
 
 /* The policy for f in dir must allow it through mandatory ESP. */
@@ -554,6 +561,17 @@ xfrm_peer_flows(const struct ctp_conf *conf, const struct ctp_conf_peer *pc,
 			    IPPROTO_TCP : IPPROTO_UDP;
 			v[n].lport = conf->router.port;
 			v[n].rport = pc->port;
+			/*
+			 * An SCTP association (mode B) leaves from an
+			 * ephemeral port of the side that connects: 0, which
+			 * only a selector without that port matches.
+			 */
+			if (pc->transport == CTP_CONF_TR_SCTP) {
+				if (sctp_msg_initiator(conf, pc))
+					v[n].lport = 0;
+				else
+					v[n].rport = 0;
+			}
 			n++;
 		}
 	return n;

@@ -5,7 +5,8 @@
  * framing, tie-break, reconnect storms, refusals with reasons, liveness of a
  * stopped peer (in a forked child), UDP mode, the SCTP refusals, and TLS
  * over SCTP where the kernel has SCTP (the "sctp" case, run in the kernel
- * lab: CK_RUN_CASE=sctp).
+ * lab: CK_RUN_CASE=sctp), and mode B, CXTP on SCTP under IPsec (the
+ * "modeb" case, CK_RUN_CASE=modeb).
  */
 #define _GNU_SOURCE		/* asprintf */
 #include <sys/socket.h>
@@ -1233,18 +1234,22 @@ START_TEST(test_sctp_refused)
 }
 END_TEST
 
+/* Mode B needs kernel SCTP like mode A; the reason says so. */
 START_TEST(test_sctp_ipsec_refused)
 {
 	struct node	 a;
 	char		*pa;
 
+	if (sctp_here())
+		return;		/* see the modeb case */
 	ck_assert_int_gt(asprintf(&pa, "  - name: ar2\n    addresses: "
 	    "[127.0.0.2]\n    security: ipsec\n"), 0);
 	node_init(&a, "ar1", "127.0.0.1", "ar1", pa);
 	RUN(100);
 	ck_assert_str_eq(pstr(&a, "state"), "DISABLED");
-	ck_assert(strstr(pstr(&a, "last_error"), "transport sctp with "
-	    "security ipsec (mode B) is not supported yet") != NULL);
+	ck_assert_msg(strstr(pstr(&a, "last_error"), "transport sctp "
+	    "unavailable: ") != NULL, "%s", pstr(&a, "last_error"));
+	ck_assert(strstr(pstr(&a, "last_error"), "not supported") == NULL);
 	ck_assert_int_eq(pcount(&a, "connects"), 0);
 	free(pa);
 	node_free(&a);
@@ -1362,6 +1367,188 @@ START_TEST(test_sctp_channel)
 }
 END_TEST
 
+static char *
+modeb_peer(const char *name, const char *addrs)
+{
+	char	*s;
+
+	ck_assert_int_gt(asprintf(&s, "  - name: %s\n    addresses: [%s]\n"
+	    "    port: %u\n    transport: sctp\n    security: ipsec\n"
+	    "    access-prefixes: [10.%c.0.0/16]\n", name, addrs, port,
+	    name[2]), 0);
+	return s;
+}
+
+/* A CTD with one CDB, reliable (R) or not. */
+static size_t
+enc_ctd(bool r, uint8_t *buf, size_t cap)
+{
+	static struct ctp_msg	 m;
+	static const uint8_t	 data[4] = { 1, 2, 3, 4 };
+	size_t			 len = 0;
+
+	memset(&m, 0, sizeof(m));
+	m.hdr.version = CTP_VERSION;
+	m.hdr.type = CTP_MSG_CTD;
+	m.hdr.v4 = true;
+	m.mn.len = 4;
+	m.mn.b[0] = 10;
+	m.ncdbs = 1;
+	m.cdbs[0].fpt = 0x7000;
+	m.cdbs[0].r = r;
+	m.cdbs[0].data = data;
+	m.cdbs[0].data_len = sizeof(data);
+	ck_assert_int_eq(ctp_msg_encode(&m, buf, cap, &len), CTP_OK);
+	return len;
+}
+
+/* A counter of n's mode B message view ("channel"."messages"). */
+static json_int_t
+mcount(struct node *n, const char *name)
+{
+	json_t		*root, *o;
+	json_int_t	 v;
+
+	o = json_object_get(json_object_get(pjson(n, &root), "channel"),
+	    "messages");
+	ck_assert_msg(json_is_integer(json_object_get(o, name)), "%s", name);
+	v = json_integer_value(json_object_get(o, name));
+	json_decref(root);
+	return v;
+}
+
+static const char *
+chan_str(struct node *n, const char *name)
+{
+	static char	 buf[128];
+	json_t		*root, *c;
+	const char	*s;
+
+	c = json_object_get(pjson(n, &root), "channel");
+	s = json_string_value(json_object_get(c, name));
+	snprintf(buf, sizeof(buf), "%s", s != NULL ? s : "");
+	json_decref(root);
+	return buf;
+}
+
+/*
+ * Mode B on a multi-homed loopback association (no ESP on loopback: the
+ * preflight leaves such pairs out): only the lower router connects, no
+ * TLS, PR-SCTP negotiated, non-R messages unordered with a lifetime, a CTD
+ * with an R context reliable, 63 KiB messages whole, a restart.
+ */
+START_TEST(test_sctp_modeb)
+{
+	struct node	 a, b;
+	static uint8_t	 buf[CTP_MSG_MAX];
+	json_t		*root, *c;
+	uint64_t	 sum_b = 0;
+	size_t		 len, i;
+	uint32_t	 n = 200;
+	char		*pa, *pb;
+
+	if (!sctp_here()) {
+		fprintf(stdout, "test_sctp_modeb: no SCTP in this kernel; "
+		    "run it in the kernel lab\n");
+		return;
+	}
+	pa = modeb_peer("ar2", "127.0.0.2, 127.0.0.4");
+	pb = modeb_peer("ar1", "127.0.0.1, 127.0.0.3");
+	node_init(&a, "ar1", "127.0.0.1, 127.0.0.3", "ar1", pa);
+	node_init(&b, "ar2", "127.0.0.2, 127.0.0.4", "ar2", pb);
+	WAIT(up(&a) && up(&b), 15000);
+	ck_assert_msg(up(&a) && up(&b), "a: %s / b: %s",
+	    pstr(&a, "last_error"), pstr(&b, "last_error"));
+	RUN(300);
+	ck_assert(one_channel(&a, &b));
+	ck_assert_int_eq(a.ups, 1);
+	ck_assert_int_eq(b.ups, 1);
+	/* The lower router (127.0.0.1) connects, the other accepts. */
+	ck_assert_str_eq(chan_str(&a, "initiator"), "local");
+	ck_assert_str_eq(chan_str(&b, "initiator"), "peer");
+	ck_assert_int_eq(pcount(&b, "connects"), 0);
+	ck_assert_int_eq(pcount(&a, "handshakes"), 0);
+	c = json_object_get(pjson(&a, &root), "channel");
+	ck_assert_ptr_null(json_object_get(c, "alpn"));
+	ck_assert_uint_eq(json_array_size(json_object_get(json_object_get(c,
+	    "sctp"), "paths")), 2);
+	ck_assert(json_is_integer(json_object_get(json_object_get(c,
+	    "messages"), "abandoned_sent")));
+	json_decref(root);
+	ck_assert(log_has("peer ar2: channel up (sctp, security ipsec, "
+	    "initiated here)"));
+	ck_assert(log_has("peer ar1: channel up (sctp, security ipsec, "
+	    "initiated by the peer)"));
+
+	for (i = 0; i < n; i++) {
+		len = enc_ctc((uint32_t)i, buf, sizeof(buf));
+		sum_b += len;
+		ck_assert_int_eq(peer_send(peer_at(a.ps, 0), buf, len), 0);
+	}
+	len = enc_ctd(true, buf, sizeof(buf));
+	ck_assert_int_eq(peer_send(peer_at(a.ps, 0), buf, len), 0);
+	len = enc_ctd(false, buf, sizeof(buf));
+	ck_assert_int_eq(peer_send(peer_at(a.ps, 0), buf, len), 0);
+	for (i = 0; i < 2; i++) {
+		len = enc_big(buf, sizeof(buf), (uint8_t)i);
+		ck_assert_int_eq(peer_send(peer_at(a.ps, 0), buf, len), 0);
+	}
+	WAIT(b.nmsg == n + 4, 15000);
+	ck_assert_uint_eq(b.nmsg, n + 4);
+	ck_assert_uint_eq(b.nbig, 2);
+	ck_assert_int_eq(mcount(&a, "reliable"), 1);
+	ck_assert_int_eq(mcount(&a, "unordered_ttl"), n + 3);
+	ck_assert_int_eq(mcount(&b, "msgs_in"), n + 4);
+	ck_assert_int_eq(pcount(&b, "malformed"), 0);
+	ck_assert_int_eq(a.downs + b.downs, 0);
+
+	/* b restarts: a's association dies, a connects again. */
+	node_free(&b);
+	WAIT(!up(&a), 5000);
+	ck_assert(!up(&a));
+	node_init(&b, "ar2", "127.0.0.2, 127.0.0.4", "ar2", pb);
+	WAIT(up(&a) && up(&b), 15000);
+	ck_assert_msg(up(&a) && up(&b), "a: %s / b: %s",
+	    pstr(&a, "last_error"), pstr(&b, "last_error"));
+	ck_assert_int_eq(a.ups, 2);
+	ck_assert_int_eq(pcount(&a, "reconnects"), 1);
+	ck_assert_str_eq(chan_str(&a, "initiator"), "local");
+	free(pa);
+	free(pb);
+	node_free(&a);
+	node_free(&b);
+}
+END_TEST
+
+/*
+ * IPsec authenticates addresses: an association with a peer address that
+ * is not configured for the peer is refused, naming it, and counted.
+ */
+START_TEST(test_sctp_modeb_foreign_addr)
+{
+	struct node	 a, b;
+	char		*pa, *pb;
+
+	if (!sctp_here())
+		return;
+	/* b (the initiator, lower) binds 127.0.0.5, which a lacks. */
+	pa = modeb_peer("ar2", "127.0.0.1");
+	pb = modeb_peer("ar1", "127.0.0.2");
+	node_init(&a, "ar1", "127.0.0.2", "ar1", pa);
+	node_init(&b, "ar2", "127.0.0.1, 127.0.0.5", "ar2", pb);
+	WAIT(pcount(&a, "incoming_refused") > 0, 5000);
+	ck_assert_int_gt(pcount(&a, "incoming_refused"), 0);
+	ck_assert(!up(&a));
+	ck_assert(log_has("peer ar2: association refused: peer address "
+	    "127.0.0.5 is not configured for this peer"));
+	ck_assert_int_eq(a.ups, 0);
+	free(pa);
+	free(pb);
+	node_free(&a);
+	node_free(&b);
+}
+END_TEST
+
 /* ------------------------------------------------------------ main */
 
 static void
@@ -1434,6 +1621,12 @@ peer_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_sctp_channel);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("modeb");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_sctp_modeb);
+	tcase_add_test(tc, test_sctp_modeb_foreign_addr);
 	suite_add_tcase(s, tc);
 	return s;
 }

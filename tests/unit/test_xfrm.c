@@ -229,6 +229,41 @@ START_TEST(test_selectors)
 }
 END_TEST
 
+/*
+ * Mode B: the side that connects uses an ephemeral port (0 in the flow), so
+ * only a selector without that port covers it; the reason names the port
+ * that is known.
+ */
+START_TEST(test_sctp_ephemeral)
+{
+	struct xfrm_flow	 f;
+	char			 why[256], warn[256];
+
+	newns();
+	flow(&f, A1, A2);
+	f.proto = IPPROTO_SCTP;
+	f.lport = 0;
+	f.rport = 5091;
+	ck_assert_int_eq(ipb(
+	    "xfrm policy add src " A1 "/32 dst " A2 "/32 proto sctp sport 5091 "
+	    "dir out tmpl proto esp mode transport\n"), 0);
+	ck_assert_int_eq(check(&f, 1, why, warn), -1);
+	ck_assert_str_eq(why,
+	    "no outbound ESP policy for 192.0.2.1 -> 192.0.2.2 sctp/5091");
+	ck_assert_int_eq(ipb(
+	    "xfrm policy add src " A1 "/32 dst " A2 "/32 proto sctp dport 5091 "
+	    "dir out tmpl proto esp mode transport\n"), 0);
+	ck_assert_int_eq(check(&f, 1, why, warn), -1);
+	ck_assert_str_eq(why, "no inbound ESP policy for 192.0.2.2 -> "
+	    "192.0.2.1 sctp from port 5091");
+	ck_assert_int_eq(ipb(
+	    "xfrm policy add src " A2 "/32 dst " A1 "/32 proto sctp sport 5091 "
+	    "dir in tmpl proto esp mode transport\n"), 0);
+	ck_assert_int_eq(check(&f, 1, why, warn), -1);
+	ck_assert_msg(strstr(why, "no outbound ESP SA") != NULL, "%s", why);
+}
+END_TEST
+
 START_TEST(test_not_esp)
 {
 	struct xfrm_flow	 f;
@@ -415,6 +450,16 @@ START_TEST(test_peer_flows)
 	p.transport = CTP_CONF_TR_SCTP;
 	ck_assert_uint_eq(xfrm_peer_flows(&c, &p, v, 2), 2);
 	ck_assert_int_eq(v[0].proto, IPPROTO_SCTP);
+	/* Mode B: the lower router (here) connects from an ephemeral port. */
+	ck_assert_int_eq(v[0].lport, 0);
+	ck_assert_int_eq(v[0].rport, 5092);
+	c.router.addresses.v = pa;
+	p.addresses.v = ra;
+	ck_assert_uint_eq(xfrm_peer_flows(&c, &p, v, 2), 2);
+	ck_assert_int_eq(v[0].lport, 5091);
+	ck_assert_int_eq(v[0].rport, 0);
+	c.router.addresses.v = ra;
+	p.addresses.v = pa;
 	/* Loopback pairs never leave the host. */
 	addr("127.0.0.1", &ra[0]);
 	addr("127.0.0.2", &pa[0]);
@@ -447,6 +492,7 @@ main(void)
 		tcase_add_test(tc, test_no_inbound_policy);
 		tcase_add_test(tc, test_no_sa);
 		tcase_add_test(tc, test_selectors);
+		tcase_add_test(tc, test_sctp_ephemeral);
 		tcase_add_test(tc, test_not_esp);
 		tcase_add_test(tc, test_covered);
 		tcase_add_test(tc, test_no_inbound_sa);
