@@ -47,6 +47,7 @@
 #define CT_RETRY_MAX_MS		15000
 #define MN_HOPLIMIT		255
 #define MAX_REPLAY		10000
+#define MAX_COUNT		10000
 #define MAX_FLOOD		1000000
 #define MAX_FLOOD_RATE		100000
 #define MAX_FLOOD_SECONDS	300
@@ -75,6 +76,7 @@ struct opts {
 	uint64_t	 wait_ms;	/* give-up time; 0: default */
 	uint64_t	 retry_ms;
 	unsigned long	 replay;
+	unsigned long	 count;		/* --count: MNs handed over in turn */
 	unsigned long	 flood_n;
 	unsigned long	 flood_rate;
 	struct ctp_addr	 flood_pfx;
@@ -109,8 +111,8 @@ usage(FILE *f)
 	    "-m mn-address\n"
 	    "              -r other-ar-address [-s seq] [-f fpt[:R],...] "
 	    "[-w timeout]\n"
-	    "              [--bad-token] [--replay n] [--flood n/rate "
-	    "[--flood-prefix prefix]]\n"
+	    "              [--bad-token] [--replay n] [--count n] "
+	    "[--flood n/rate [--flood-prefix prefix]]\n"
 	    "              [--retry-ms ms] [--retry-max-ms ms] [--ttl n] "
 	    "[--bad-checksum] target\n");
 }
@@ -390,6 +392,7 @@ enum {
 	OPT_RETRY_MAX_MS,
 	OPT_TTL,
 	OPT_BAD_CSUM,
+	OPT_COUNT,
 };
 
 static const struct option longopts[] = {
@@ -401,6 +404,7 @@ static const struct option longopts[] = {
 	{ "retry-max-ms", required_argument, NULL, OPT_RETRY_MAX_MS },
 	{ "ttl", required_argument, NULL, OPT_TTL },
 	{ "bad-checksum", no_argument, NULL, OPT_BAD_CSUM },
+	{ "count", required_argument, NULL, OPT_COUNT },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -415,6 +419,7 @@ parse_args(struct opts *o, int argc, char **argv)
 	o->family = AF_UNSPEC;
 	o->port = CTP_PORT;
 	o->replay = 1;
+	o->count = 1;
 	o->retry_ms = CT_REQUEST_RETRY_MS;
 	o->ttl = MN_HOPLIMIT;
 	while ((ch = getopt_long(argc, argv, "46Ahijk:K:m:r:s:f:u:vw:",
@@ -511,6 +516,11 @@ parse_args(struct opts *o, int argc, char **argv)
 		case OPT_BAD_CSUM:
 			o->bad_csum = true;
 			break;
+		case OPT_COUNT:
+			o->count = parse_ulong(optarg, MAX_COUNT, "--count");
+			if (o->count == 0)
+				usage_error("--count: at least 1");
+			break;
 		default:
 			usage(stderr);
 			exit(EXIT_USAGE);
@@ -535,6 +545,9 @@ parse_args(struct opts *o, int argc, char **argv)
 		usage_error("--flood-prefix goes with --flood");
 	if (o->flood_n > 0 && o->replay > 1)
 		usage_error("--flood and --replay exclude each other");
+	if (o->count > 1 && (o->flood_n > 0 || o->replay > 1 ||
+	    o->have_seq))
+		usage_error("--count excludes --flood, --replay and -s");
 	if (o->have_pfx && o->flood_pfx.len != o->mn.len)
 		usage_error("--flood-prefix and -m must be the same family");
 	if (o->wait_ms == 0 && o->ack)
@@ -897,6 +910,39 @@ random_in_prefix(const struct opts *o, struct ctp_addr *a)
 }
 
 /* --flood N/RATE: paced by absolute deadlines, bounded in count and time. */
+/* The next address after a (wraps around within its length). */
+static void
+addr_next(struct ctp_addr *a)
+{
+	int	 i;
+
+	for (i = (int)a->len - 1; i >= 0; i--)
+		if (++a->b[i] != 0)
+			break;
+}
+
+/*
+ * --count: the handovers of count MNs, one after the other, from -m on;
+ * each has a sequence number of its own and prints its CTAA.  The worst
+ * status wins.
+ */
+static int
+run_count(struct mn *m)
+{
+	struct opts	*o = m->o;
+	unsigned long	 i;
+	int		 status = EXIT_OK;
+
+	for (i = 0; i < o->count; i++) {
+		if (i > 0)
+			addr_next(&o->mn);
+		if (run_request(m) != EXIT_OK)
+			status = EXIT_FAIL;
+		fflush(stdout);
+	}
+	return status;
+}
+
 static int
 run_flood(struct mn *m)
 {
@@ -960,7 +1006,8 @@ main(int argc, char **argv)
 	if ((m->tctx = ctp_token_ctx_new()) == NULL)
 		die(EXIT_FAIL, "libcrypto provides no HMAC-SHA1");
 	open_socket(m);
-	status = o.flood_n > 0 ? run_flood(m) : run_request(m);
+	status = o.flood_n > 0 ? run_flood(m) : o.count > 1 ? run_count(m) :
+	    run_request(m);
 	ctp_key_wipe(&o.key);
 	ctp_token_ctx_free(m->tctx);
 	close(m->fd);

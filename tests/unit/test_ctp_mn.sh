@@ -4,7 +4,8 @@
 # ctp-mn over UDP on loopback: usage errors, the spec 6.3 retransmission
 # times where nothing answers, and answers from mn_responder (the real MN
 # listener): success, entries, bad token and back-off, retries, replay,
-# flood, JSON, key files; the key is never shown.
+# several MNs in turn (--count), flood, JSON, key files; the key is never
+# shown.
 
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-.}
@@ -113,6 +114,10 @@ run -k $KEY -m 192.0.2.10 -r 192.0.2.1 --flood 1000000/1 127.0.0.1
 expect_rc 2 "--flood longer than the bound"
 run -k $KEY -m 192.0.2.10 -r bogus 127.0.0.1
 expect_rc 2 "bad address"
+run -k $KEY -m 192.0.2.10 -r 192.0.2.1 --count 2 -s 5 127.0.0.1
+expect_rc 2 "--count with -s"
+run -k $KEY -m 192.0.2.10 -r 192.0.2.1 --count 0 127.0.0.1
+expect_rc 2 "--count 0"
 run -h
 expect_rc 0 "-h"
 expect_grep "$T/out" "^usage: ctp-mn" "-h prints the usage"
@@ -176,6 +181,13 @@ run -v -A --replay 3 -s 99 -k $KEY -m 192.0.2.16 -r 192.0.2.1 \
 expect_rc 0 "--replay 3"
 count_grep "$ROUT" "mn=192.0.2.16 seq=0x00000063" 3 "router saw 3 copies"
 expect_grep "$T/out" "3 CTAAs received" "3 answers counted"
+# --count: three MNs in turn from 192.0.2.254, the last past a carry.
+run -A --count 3 -k $KEY -m 192.0.2.254 -r 192.0.2.1 -u "$RPORT" 127.0.0.1
+expect_rc 0 "--count 3"
+count_grep "$T/out" "^CTAA for mn 192\.0\.(2\.254|2\.255|3\.0): 0 entries" 3 \
+    "--count 3: a CTAA for each of the three MNs"
+count_grep "$ROUT" "mn=192\.0\.(2\.254|2\.255|3\.0) .*token=ok" 3 \
+    "--count 3: router saw three CTARs with good tokens"
 stop_resp
 
 # A bad token: AUTH_FAILED, then the source is held off (1 s) and even a
