@@ -927,7 +927,7 @@ conn_start_modeb(struct conn *c)
 		return false;
 	}
 	if ((c->sm = sctp_msg_new(set->d->base, c->fd, set->max_frame,
-	    p->conf->sctp.ppid, &cbs, c)) == NULL) {
+	    PEER_MAX_QUEUED, p->conf->sctp.ppid, &cbs, c)) == NULL) {
 		conn_close(c, "out of memory", 0);
 		return false;
 	}

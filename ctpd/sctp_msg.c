@@ -38,6 +38,7 @@ struct qhdr {
 struct sctp_msg {
 	int			 fd;
 	size_t			 max;
+	size_t			 maxq;		/* user-space queue bound */
 	uint32_t		 ppid;
 	struct sctp_msg_cbs	 cbs;
 	void			*arg;
@@ -244,8 +245,8 @@ write_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 struct sctp_msg *
-sctp_msg_new(struct event_base *base, int fd, size_t max, uint32_t ppid,
-    const struct sctp_msg_cbs *cbs, void *arg)
+sctp_msg_new(struct event_base *base, int fd, size_t max, size_t maxq,
+    uint32_t ppid, const struct sctp_msg_cbs *cbs, void *arg)
 {
 	struct sctp_msg	*m;
 
@@ -253,6 +254,7 @@ sctp_msg_new(struct event_base *base, int fd, size_t max, uint32_t ppid,
 		return NULL;
 	m->fd = -1;
 	m->max = max;
+	m->maxq = maxq;
 	m->ppid = ppid;
 	m->cbs = *cbs;
 	m->arg = arg;
@@ -312,7 +314,7 @@ sctp_msg_send(struct sctp_msg *m, const uint8_t *buf, size_t len,
 		errno = EPIPE;
 		return -1;
 	}
-	if (queued + sizeof(h) + len > SCTP_MSG_MAX_QUEUED) {
+	if (queued + sizeof(h) + len > m->maxq) {
 		errno = ENOBUFS;
 		return -1;
 	}

@@ -20,8 +20,6 @@
 struct event_base;
 struct sctp_msg;
 
-/* Output queued in user space beyond which sctp_msg_send() refuses. */
-#define SCTP_MSG_MAX_QUEUED	(4u * 1024 * 1024)
 /* Messages read per wakeup before yielding (STYLE §8). */
 #define SCTP_MSG_READ_BURST	16
 
@@ -42,11 +40,13 @@ struct sctp_msg_cbs {
 /*
  * A channel on the connected one-to-one SCTP socket fd, watched on base;
  * it owns fd from now on.  max is the largest message accepted (the
- * reassembly buffer is allocated once, max octets).  ppid goes with every
- * message (§8.1).  NULL if out of memory (fd then still the caller's).
+ * reassembly buffer is allocated once, max octets); at most maxq octets
+ * wait in user space for the socket.  ppid goes with every message
+ * (§8.1).  NULL if out of memory (fd then still the caller's).
  */
 struct sctp_msg	*sctp_msg_new(struct event_base *base, int fd, size_t max,
-		    uint32_t ppid, const struct sctp_msg_cbs *cbs, void *arg);
+		    size_t maxq, uint32_t ppid, const struct sctp_msg_cbs *cbs,
+		    void *arg);
 /* Close the socket and free; safe from inside a callback. */
 void		 sctp_msg_free(struct sctp_msg *);
 int		 sctp_msg_fd(const struct sctp_msg *);
@@ -55,7 +55,7 @@ int		 sctp_msg_fd(const struct sctp_msg *);
  * Send one message: reliable ones ordered and fully reliable, the others
  * unordered with a PR-SCTP TTL of ttl_ms (§8.3).  What the socket cannot
  * take now is queued and written when it is writable.  0 if sent or
- * queued; -1 with errno ENOBUFS if SCTP_MSG_MAX_QUEUED would be passed,
+ * queued; -1 with errno ENOBUFS if the queue would pass its bound,
  * EMSGSIZE if len is 0 or above 65535, EPIPE if the socket failed: the
  * closed callback then runs from the loop, never from inside this call.
  */

@@ -22,7 +22,7 @@ CTPCTL=$top_builddir/ctpctl/ctpctl
 CTPMN=$top_builddir/tools/ctp-mn
 MNKEY=000102030405060708090a0b0c0d0e0f
 N=${LAB_IPSEC_HANDOVERS:-200}	# even, at most 234
-BATCH=25
+PAR=10	# ctp-mn at once
 [ -x "$CTPD" ] && [ -x "$CTPCTL" ] && [ -x "$CTPMN" ] ||
     skip_all "ctpd, ctpctl, ctp-mn not built"
 [ -d /proc/sys/net/sctp ] || skip_all "no SCTP in this kernel"
@@ -226,26 +226,25 @@ put_all() {
 	    2>&1
 	[ "$(grep -c '"status": *"ok"' "$T/put.out")" = $(($2 - $1 + 1)) ]
 }
-# handovers FROM TO: reactive handovers of those MNs to ar2, BATCH at a
-# time in parallel, from a shell in ar2's namespace; output of MN i in
-# $T/mn.i.  ctp-mn gives up by itself (-w).
-cat >"$T/ho.sh" <<EOF
-i=\$1
-while [ \$i -le \$2 ]; do
-	j=0
-	while [ \$j -lt $BATCH ] && [ \$i -le \$2 ]; do
-		"$CTPMN" -A -w 20s -k $MNKEY -m 203.0.113.\$i -r 192.0.2.1 \\
-		    -u 5099 192.0.2.2 >"$T/mn.\$i" 2>&1 &
-		i=\$((i + 1))
-		j=\$((j + 1))
-	done
-	wait
-done
-EOF
+# handovers FROM TO: reactive handovers of those MNs to ar2 from ar2's
+# namespace, PAR ctp-mn at once, each handing over its share of the MNs in
+# turn (--count); their output in $T/mn.*.  ctp-mn gives up by itself (-w).
 handovers() {
 	now_s
 	_t=$_now
-	nsx b timeout 120 sh "$T/ho.sh" "$1" "$2"
+	_n=$(($2 - $1 + 1))
+	_k=$(((_n + PAR - 1) / PAR))
+	_i=$1
+	: >"$T/ho.sh"
+	while [ $_i -le $2 ]; do
+		[ $((_i + _k - 1)) -le $2 ] || _k=$(($2 - _i + 1))
+		echo "'$CTPMN' -A -w 20s --count $_k -k $MNKEY" \
+		    "-m 203.0.113.$_i -r 192.0.2.1 -u 5099 192.0.2.2" \
+		    ">'$T/mn.$_i' 2>&1 &" >>"$T/ho.sh"
+		_i=$((_i + _k))
+	done
+	echo wait >>"$T/ho.sh"
+	nsx b timeout 120 sh "$T/ho.sh"
 	now_s
 	echo "# handovers $1..$2: $((_now - _t)) s"
 }
@@ -254,14 +253,8 @@ handovers() {
 # many non-R handovers completed, in $del $rep $lost $nonr; completion
 # times (ms) in $T/times.
 outcome() {
-	_f=
-	_i=$1
-	while [ $_i -le $2 ]; do
-		_f="$_f $T/mn.$_i"
-		_i=$((_i + 1))
-	done
-	# shellcheck disable=SC2086
-	set -- $(awk -v times="$T/times" '
+	# shellcheck disable=SC2046
+	set -- $(awk -v from="$1" -v to="$2" -v times="$T/times" '
 	    FILENAME ~ /ar1\.log$/ {
 		if (match($0, /xfer 203\.0\.113\.[0-9]+: reliable contexts not/)) {
 			s = substr($0, RSTART + 5, RLENGTH - 5)
@@ -271,29 +264,31 @@ outcome() {
 		}
 		next
 	    }
-	    FNR == 1 {
-		f = FILENAME
-		sub(/.*\/mn\./, "", f)
-		n[++nf] = f + 0
+	    /^CTAA for mn 203\.0\.113\.[0-9]+:/ {
+		mn = $4
+		sub(/:$/, "", mn)
+		sub(/.*\./, "", mn)
+		mn += 0
+		if (/every context transferred/)
+			ok[mn] = 1
+		if (match($0, /\(try [0-9]+, [0-9]+ ms/)) {
+			s = substr($0, RSTART, RLENGTH)
+			sub(/ ms$/, "", s)
+			sub(/.*, /, "", s)
+			print s > times
+		}
+		next
 	    }
-	    /every context transferred/ { ok[f + 0] = 1 }
-	    /^  fpt 0xff01 .*status/ { failed[f + 0] = 1 }
-	    match($0, /\(try [0-9]+, [0-9]+ ms/) {
-		s = substr($0, RSTART, RLENGTH)
-		sub(/ ms$/, "", s)
-		sub(/.*, /, "", s)
-		print s > times
-	    }
+	    /^  fpt 0xff01 .*status/ { failed[mn] = 1 }
 	    END {
-		for (k = 1; k <= nf; k++) {
-			i = n[k]
+		for (i = from; i <= to; i++) {
 			if (i % 2 == 0) { if (ok[i]) nonr++; continue }
 			if (ok[i]) del++
 			else if (failed[i] || logged[i]) rep++
 			else { lost++; printf "lost: MN 203.0.113.%d\n", i > "/dev/stderr" }
 		}
 		print del + 0, rep + 0, lost + 0, nonr + 0
-	    }' $_f "$T/ar1.log")
+	    }' "$T"/mn.* "$T/ar1.log")
 	del=$1 rep=$2 lost=$3 nonr=$4
 }
 

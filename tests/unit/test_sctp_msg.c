@@ -107,6 +107,8 @@ END_TEST
 
 /* ------------------------------------------------------------ sctp */
 
+#define MAXQ	(512u * 1024)	/* the send queue's bound here */
+
 static struct event_base	*base;
 static size_t			 nmsg, lastlen;
 static uint8_t			 last[65536];
@@ -262,7 +264,7 @@ START_TEST(test_reassembly)
 	pair(&cli, &srv, 4096);
 	ck_assert_int_eq(getsockopt(srv, SOL_SOCKET, SO_RCVBUF, &rb, &sl), 0);
 	ck_assert_int_le(rb, 2 * 4096 + 4096);	/* Linux doubles it */
-	m = sctp_msg_new(base, srv, 65535, 0, &cbs, NULL);
+	m = sctp_msg_new(base, srv, 65535, MAXQ, 0, &cbs, NULL);
 	ck_assert_ptr_nonnull(m);
 	for (i = 0; i < 3; i++) {
 		fill(b, sizeof(b), sizeof(b));
@@ -304,7 +306,7 @@ START_TEST(test_oversize)
 	if (!sctp_here())
 		return;
 	pair(&cli, &srv, 0);
-	m = sctp_msg_new(base, srv, 1000, 0, &cbs, NULL);
+	m = sctp_msg_new(base, srv, 1000, MAXQ, 0, &cbs, NULL);
 	ck_assert_ptr_nonnull(m);
 	fill(b, 1000, 1000);
 	ck_assert_int_eq(sctp_sendmsg(cli, b, 1000, NULL, 0, 0, 0, 0, 0, 0),
@@ -333,7 +335,7 @@ START_TEST(test_garbage)
 	if (!sctp_here())
 		return;
 	pair(&cli, &srv, 0);
-	m = sctp_msg_new(base, srv, 65535, 0, &cbs, NULL);
+	m = sctp_msg_new(base, srv, 65535, MAXQ, 0, &cbs, NULL);
 	ck_assert_ptr_nonnull(m);
 	/* Two CXTP messages in one SCTP message: not mode B framing. */
 	fill(b, 64, 32);
@@ -366,7 +368,7 @@ START_TEST(test_send_queue)
 	if (!sctp_here())
 		return;
 	pair(&cli, &srv, 0);
-	m = sctp_msg_new(base, srv, 65535, 0, &cbs, NULL);
+	m = sctp_msg_new(base, srv, 65535, MAXQ, 0, &cbs, NULL);
 	ck_assert_ptr_nonnull(m);
 	for (;;) {
 		fill(b, sizeof(b), sizeof(b));
@@ -378,8 +380,7 @@ START_TEST(test_send_queue)
 		ck_assert_uint_lt(sent, 1000);
 	}
 	ck_assert_int_eq(errno, ENOBUFS);
-	ck_assert_uint_gt(sctp_msg_queued(m), SCTP_MSG_MAX_QUEUED -
-	    sizeof(b) - 64);
+	ck_assert_uint_gt(sctp_msg_queued(m), MAXQ - sizeof(b) - 64);
 	ck_assert_int_gt(jcount(m, "queued"), 0);
 	/* Read everything on the other side while the loop writes. */
 	ck_assert_int_eq(fcntl(cli, F_SETFL, O_NONBLOCK), 0);
@@ -422,7 +423,7 @@ START_TEST(test_pr_sctp)
 	pair(&cli, &srv, 0);
 	if (sctp_msg_pr_check(srv, why, sizeof(why)) == -1)
 		ck_abort_msg("%s", why);
-	m = sctp_msg_new(base, srv, 65535, 5091, &cbs, NULL);
+	m = sctp_msg_new(base, srv, 65535, MAXQ, 5091, &cbs, NULL);
 	ck_assert_ptr_nonnull(m);
 	fill(b, sizeof(b), sizeof(b));
 	ck_assert_int_eq(sctp_msg_send(m, b, sizeof(b), false, 500), 0);
