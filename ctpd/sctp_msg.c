@@ -416,6 +416,10 @@ json_t *
 sctp_msg_json(const struct sctp_msg *m)
 {
 	json_t			*o;
+#ifdef SCTP_PR_SUPPORTED
+	struct sctp_assoc_value	 av;
+	socklen_t		 al = sizeof(av);
+#endif
 #ifdef SCTP_PR_ASSOC_STATUS
 	struct sctp_prstatus	 ps;
 	socklen_t		 l = sizeof(ps);
@@ -433,6 +437,12 @@ sctp_msg_json(const struct sctp_msg *m)
 	    "notifications_skipped", (json_int_t)m->c.notifications);
 	if (o == NULL)
 		return json_null();
+#ifdef SCTP_PR_SUPPORTED
+	memset(&av, 0, sizeof(av));
+	if (getsockopt(m->fd, SOL_SCTP, SCTP_PR_SUPPORTED, &av, &al) == 0)
+		json_object_set_new(o, "pr_sctp",
+		    json_boolean(av.assoc_value != 0));
+#endif
 #ifdef SCTP_PR_ASSOC_STATUS
 	memset(&ps, 0, sizeof(ps));
 	ps.sprstat_policy = SCTP_PR_SCTP_TTL;

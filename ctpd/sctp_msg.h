@@ -88,8 +88,9 @@ int		 sctp_msg_pr_check(int fd, char *why, size_t len);
 
 /*
  * `show peers` view: counters (messages, unordered, reliable, queued,
- * oversize, garbage, notifications skipped) and the PR-SCTP abandoned
- * counts the kernel keeps (SCTP_PR_ASSOC_STATUS), null where it has none.
+ * oversize, garbage, notifications skipped), PR-SCTP as read back
+ * (pr_sctp), and the abandoned counts the kernel keeps
+ * (SCTP_PR_ASSOC_STATUS), null where it has none.
  */
 json_t		*sctp_msg_json(const struct sctp_msg *);
 

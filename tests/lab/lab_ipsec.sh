@@ -253,6 +253,7 @@ handovers() {
 # many non-R handovers completed, in $del $rep $lost $nonr; completion
 # times (ms) in $T/times.
 outcome() {
+	: >"$T/times"
 	# shellcheck disable=SC2046
 	set -- $(awk -v from="$1" -v to="$2" -v times="$T/times" '
 	    FILENAME ~ /ar1\.log$/ {
@@ -324,9 +325,10 @@ fi
 peers 1
 unord=$(jnum unordered_ttl)
 rel=$(jnum reliable)
-if grep -Fq '"abandoned_sent": ' "$T/out" && [ "${unord:-0}" -ge 10 ] &&
+if grep -Fq '"abandoned_sent": ' "$T/out" &&
+    grep -Fq '"pr_sctp": true' "$T/out" && [ "${unord:-0}" -ge 10 ] &&
     [ "${rel:-0}" -ge 10 ]; then
-	ok "ar1 sent $rel reliable CTDs and $unord messages unordered with a PR-SCTP lifetime (abandoned $(jnum abandoned_sent) sent, $(jnum abandoned_unsent) unsent)"
+	ok "PR-SCTP read back on; ar1 sent $rel reliable CTDs and $unord messages unordered with a PR-SCTP lifetime (abandoned $(jnum abandoned_sent) sent, $(jnum abandoned_unsent) unsent)"
 else
 	nok "ar1's reliable and unordered counts (${rel:-?}, ${unord:-?})" \
 	    "$T/out"

@@ -415,6 +415,7 @@ START_TEST(test_pr_sctp)
 {
 	uint8_t		 b[64], rb[128];
 	struct sctp_msg	*m;
+	json_t		*o;
 	char		 why[256];
 	int		 cli, srv, fl = 0;
 
@@ -431,6 +432,9 @@ START_TEST(test_pr_sctp)
 	    &fl), (int)sizeof(b));
 	ck_assert_int_eq(jcount(m, "unordered_ttl"), 1);
 	ck_assert_int_eq(jcount(m, "abandoned_sent"), 0);
+	o = sctp_msg_json(m);
+	ck_assert(json_is_true(json_object_get(o, "pr_sctp")));
+	json_decref(o);
 	sctp_msg_free(m);
 	close(cli);
 }
