@@ -76,7 +76,7 @@ struct conn {
 	struct event		*connect_ev;
 	struct bufferevent	*bev;
 	SSL			*ssl;		/* owned by bev once it exists */
-	struct sctp_msg		*sm;		/* mode B: owns fd */
+	struct sctp_msg		*sm;		/* mode B; owns fd */
 	struct event		*timer;		/* deadline, then echo tick */
 	struct event		*deadline;	/* liveness (UP only) */
 	struct ctp_addr		 remote;
@@ -151,7 +151,7 @@ struct peer_set {
 	struct ctp_limits	 lim;
 	size_t			 max_frame;
 	struct ctp_msg		*msg;		/* decode scratch */
-	struct ctp_msg		*smsg;		/* peer_send's scratch (mode B) */
+	struct ctp_msg		*smsg;		/* send scratch (mode B) */
 	uint8_t			*udpbuf;
 	bool			 stopping;
 	uint64_t		 handshakes;
@@ -1496,8 +1496,9 @@ peer_set_new(struct ctpd *d, const struct peer_events *ev, void *arg)
 	set->v = calloc(set->n ? set->n : 1, sizeof(*set->v));
 	set->accept_pause = evtimer_new(d->base, accept_resume_cb, set);
 	set->relisten = evtimer_new(d->base, relisten_cb, set);
-	if (set->msg == NULL || set->smsg == NULL || set->udpbuf == NULL || set->v == NULL ||
-	    set->accept_pause == NULL || set->relisten == NULL) {
+	if (set->msg == NULL || set->smsg == NULL || set->udpbuf == NULL ||
+	    set->v == NULL || set->accept_pause == NULL ||
+	    set->relisten == NULL) {
 		log_warnx("peers: out of memory");
 		goto fail;
 	}

@@ -50,7 +50,7 @@ struct sctp_msg {
 	unsigned		 busy;		/* inside a callback */
 	bool			 dead;		/* freed while busy */
 	bool			 closed;	/* closed callback ran */
-	char			 err[160];	/* send failure, reported later */
+	char			 err[160];	/* send failure, to report */
 	struct {
 		uint64_t	 in, out, unordered, reliable, queued;
 		uint64_t	 oversize, garbage, notifications;
