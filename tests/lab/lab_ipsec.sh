@@ -11,9 +11,10 @@
 # no cleartext SCTP or CXTP; under netem (20 ms, 10 % loss) 200 handovers
 # in parallel batches each end with their R context delivered or reported
 # failed, with the completion times printed; with one policy removed a
-# restarted ar1 refuses the peer and names the pair.
+# restarted ar1 refuses the peer and names the pair; without PR-SCTP at
+# ar2 there is no channel and the reason says what to enable.
 # Run by tests/lab/run-all.sh inside the lab (tests/lab/run).
-# lab-timeout: 300
+# lab-timeout: 150
 . "$(dirname "$0")/lib.sh"
 lab_setup lab_ipsec
 
@@ -394,6 +395,32 @@ if peers 1 && grep -Fq '"state": "DISABLED"' "$T/out" &&
 then ok "one policy removed: ar1 refuses the peer, naming the pair"
 else nok "one policy removed: peer refused, pair named" "$T/out" \
     "$T/ar1.log"; fi
+stop "$p1"
+stop "$p2"
+
+# ------------------------------------------------------------ no PR-SCTP
+# ar2's namespace without PR-SCTP: the association comes up without it,
+# and ar1 closes it with a reason to act on.
+ip -n "$(ns a)" xfrm policy add src 198.51.100.1/32 dst 198.51.100.2/32 \
+    proto sctp dir out tmpl proto esp mode transport ||
+    nok "policy restored"
+nsx b sysctl -qw net.sctp.prsctp_enable=0 || nok "sysctl prsctp_enable"
+start 2 b && p2=$bgpid && start 1 a && p1=$bgpid ||
+    nok "ctpd restart" "$T/ar1.log" "$T/ar2.log"
+# Both ends check; whichever closes first, the other may see only that.
+why="PR-SCTP not negotiated on the association: set net.sctp.prsctp_enable=1"
+now_s
+_e=$((_now + 10))
+while ! grep -Fq "$why" "$T/ar1.log" "$T/ar2.log" && [ "$_now" -lt $_e ]; do
+	sleep 0.2
+	now_s
+done
+peers 1
+if grep -Fq "$why" "$T/ar1.log" "$T/ar2.log" &&
+    ! grep -Fq '"state": "UP"' "$T/out"
+then ok "no PR-SCTP at ar2: no channel, the reason names net.sctp.prsctp_enable"
+else nok "no PR-SCTP at ar2: no channel, reason given" "$T/out" \
+    "$T/ar1.log" "$T/ar2.log"; fi
 stop "$p1"
 stop "$p2"
 for f in "$T/ar1.log" "$T/ar2.log"; do
