@@ -273,7 +273,8 @@ outcome() {
 		mn += 0
 		if (/every context transferred/)
 			ok[mn] = 1
-		if (match($0, /\(try [0-9]+, [0-9]+ ms/)) {
+		if (mn >= from + 0 && mn <= to + 0 &&
+		    match($0, /\(try [0-9]+, [0-9]+ ms/)) {
 			s = substr($0, RSTART, RLENGTH)
 			sub(/ ms$/, "", s)
 			sub(/.*, /, "", s)
