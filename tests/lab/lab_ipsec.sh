@@ -5,10 +5,11 @@
 # issue 5 §4; FIELD-LESSONS E, G): the unit cases that need kernel SCTP
 # (test_sctp_msg: 64 KiB messages through a 4 KiB receive buffer, resets;
 # test_peer's modeb case), then ar1 and ar2 in namespaces, multi-homed over
-# two links with ESP transport SAs and policies for every address pair:
-# the channel comes up with PR-SCTP, reactive handovers with reliable (R)
-# and non-R contexts cross it while a capture on both links sees ESP and
-# no cleartext SCTP or CXTP; under netem (20 ms, 10 % loss) 200 handovers
+# two links with ESP transport SAs and policies for every address pair,
+# and a udp + ipsec pair (mode C) beside them: the channel comes up with
+# PR-SCTP, reactive handovers with reliable (R) and non-R contexts cross it
+# (and the udp one) while a capture on both links sees ESP and no
+# cleartext SCTP or CXTP; under netem (20 ms, 10 % loss) 200 handovers
 # in parallel batches each end with their R context delivered or reported
 # failed, with the completion times printed; with one policy removed a
 # restarted ar1 refuses the peer and names the pair; without PR-SCTP at
@@ -22,7 +23,7 @@ CTPD=$top_builddir/ctpd/ctpd
 CTPCTL=$top_builddir/ctpctl/ctpctl
 CTPMN=$top_builddir/tools/ctp-mn
 MNKEY=000102030405060708090a0b0c0d0e0f
-N=${LAB_IPSEC_HANDOVERS:-200}	# even, at most 234
+N=${LAB_IPSEC_HANDOVERS:-200}	# even, at most 224
 PAR=10	# ctp-mn at once
 [ -x "$CTPD" ] && [ -x "$CTPCTL" ] && [ -x "$CTPMN" ] ||
     skip_all "ctpd, ctpctl, ctp-mn not built"
@@ -59,11 +60,13 @@ link add a1 netns $(ns a) type veth peer name b1 netns $(ns b)
 EOF
 ip -n "$(ns a)" -b - <<EOF && ip -n "$(ns b)" -b - <<EOF2 ||
 addr add 192.0.2.1/24 dev a0
+addr add 192.0.2.11/24 dev a0
 addr add 198.51.100.1/24 dev a1
 link set a0 up
 link set a1 up
 EOF
 addr add 192.0.2.2/24 dev b0
+addr add 192.0.2.12/24 dev b0
 addr add 198.51.100.2/24 dev b1
 link set b0 up
 link set b1 up
@@ -100,10 +103,24 @@ xfrm_all() {
 	cat "$T/sa" "$T/pol.a" | ip -n "$(ns a)" -b - &&
 	    cat "$T/sa" "$T/pol.b" | ip -n "$(ns b)" -b -
 }
-xfrm_all || { nok "ip xfrm setup" "$T/pol.a"; finish; }
+# xfrm_udp: the udp pair ar11 (192.0.2.11) - ar12 (192.0.2.12), mode C.
+xfrm_udp() {
+	ip -n "$(ns a)" -b - <<EOF && ip -n "$(ns b)" -b - <<EOF2
+xfrm state add src 192.0.2.11 dst 192.0.2.12 proto esp spi 0x3001 mode transport replay-window 32 $ALG
+xfrm state add src 192.0.2.12 dst 192.0.2.11 proto esp spi 0x3002 mode transport replay-window 32 $ALG
+xfrm policy add src 192.0.2.11/32 dst 192.0.2.12/32 proto udp dir out tmpl proto esp mode transport
+xfrm policy add src 192.0.2.12/32 dst 192.0.2.11/32 proto udp dir in tmpl proto esp mode transport
+EOF
+xfrm state add src 192.0.2.11 dst 192.0.2.12 proto esp spi 0x3001 mode transport replay-window 32 $ALG
+xfrm state add src 192.0.2.12 dst 192.0.2.11 proto esp spi 0x3002 mode transport replay-window 32 $ALG
+xfrm policy add src 192.0.2.12/32 dst 192.0.2.11/32 proto udp dir out tmpl proto esp mode transport
+xfrm policy add src 192.0.2.11/32 dst 192.0.2.12/32 proto udp dir in tmpl proto esp mode transport
+EOF2
+}
+xfrm_all && xfrm_udp || { nok "ip xfrm setup" "$T/pol.a"; finish; }
 
 i=1
-while [ $i -le $((20 + N)) ]; do
+while [ $i -le $((30 + N)) ]; do
 	printf '203.0.113.%d %s\n' $i $MNKEY
 	i=$((i + 1))
 done >"$T/keys"
@@ -151,6 +168,36 @@ EOF
 }
 conf 1 2
 conf 2 1
+# conf_udp N M: the udp pair (mode C) beside them on link A, arN and arM
+# at 192.0.2.N and 192.0.2.M.
+conf_udp() {
+	cat >"$T/ar$1.yaml" <<EOF
+router:
+  id: ar$1
+  addresses: [192.0.2.$1]
+mn:
+  transport: udp
+  listen: [192.0.2.$1]
+  udp-port: 5099
+token:
+  keys-file: $T/keys
+peers:
+  - name: ar$2
+    addresses: [192.0.2.$2]
+    transport: udp
+    security: ipsec
+    access-prefixes: [203.0.113.0/24]
+features:
+  aaa: {provider: builtin}
+control:
+  socket: $T/ar$1.sock
+log:
+  level: info
+  target: stderr
+EOF
+}
+conf_udp 11 12
+conf_udp 12 11
 
 # start N NS: ctpd for arN in namespace NS; PID in $bgpid.
 start() {
@@ -213,8 +260,8 @@ else nok "one association, both links as paths, no TLS" "$T/out"; fi
 # below run builtins, one ctp-mn per handover, and one awk to count.
 CDB_N=$(tr -d '\n' <"$top_srcdir/tests/data/feature-aaa.json")
 CDB_R=$(echo "$CDB_N" | sed 's/"r": false/"r": true/')
-# put_all FROM TO: contexts of MNs 203.0.113.FROM..TO put at ar1 over one
-# control connection: odd MNs reliable (R), even ones not.
+# put_all FROM TO [R]: contexts of MNs 203.0.113.FROM..TO put at arR
+# (ar1) over one control connection: odd MNs reliable (R), even ones not.
 put_all() {
 	_i=$1
 	while [ $_i -le $2 ]; do
@@ -223,8 +270,8 @@ put_all() {
 		    $_i "$_c"
 		_i=$((_i + 1))
 	done >"$T/put.in"
-	timeout 30 "$CTPCTL" -s "$T/ar1.sock" raw <"$T/put.in" >"$T/put.out" \
-	    2>&1
+	timeout 30 "$CTPCTL" -s "$T/ar${3:-1}.sock" raw <"$T/put.in" \
+	    >"$T/put.out" 2>&1
 	[ "$(grep -c '"status": *"ok"' "$T/put.out")" = $(($2 - $1 + 1)) ]
 }
 # handovers FROM TO: reactive handovers of those MNs to ar2 from ar2's
@@ -295,7 +342,15 @@ outcome() {
 	del=$1 rep=$2 lost=$3 nonr=$4
 }
 
-# Capture on both links at ar1 during 20 handovers.
+# The udp pair, mode C, for the capture.
+start 11 a && p11=$bgpid && start 12 b && p12=$bgpid ||
+    nok "ctpd start (udp pair)" "$T/ar11.log" "$T/ar12.log"
+if until_peers 11 10 '"state": "UP"' && grep -Fq '"ipsec": "ok"' "$T/out"
+then ok "udp + ipsec beside it: ar11's peer is UP, ipsec ok"
+else nok "udp + ipsec: ar11's peer UP, ipsec ok" "$T/out" "$T/ar11.log"; fi
+
+# Capture on both links at ar1 during 20 handovers over SCTP and 10 over
+# UDP.
 bg a "$T/tcpdump.err" tcpdump -Z root -U -ni any -w "$T/cap.pcap" \
     'not arp'
 tcpid=$bgpid
@@ -311,6 +366,14 @@ else
 	nok "20 handovers: R delivered $del/10, non-R $nonr/10" "$T/mn.1" \
 	    "$T/mn.2" "$T/ar1.log" "$T/ar2.log"
 fi
+U=$((21 + N))
+put_all $U $((U + 9)) 11 || nok "contexts of 10 MNs put at ar11" "$T/put.out"
+nsx b "$CTPMN" -A -w 20s --count 10 -k $MNKEY -m 203.0.113.$U \
+    -r 192.0.2.11 -u 5099 192.0.2.12 >"$T/udp.mn" 2>&1
+n=$(grep -c 'every context transferred' "$T/udp.mn")
+if [ "$n" = 10 ]; then ok "10 handovers over the udp + ipsec channel"
+else nok "10 handovers over udp + ipsec: $n done" "$T/udp.mn" \
+    "$T/ar11.log"; fi
 sleep 0.5
 kill -INT $tcpid 2>/dev/null
 wait_pid $tcpid 5 >/dev/null
@@ -318,12 +381,14 @@ esp=$(tcpdump -nr "$T/cap.pcap" esp 2>/dev/null | wc -l)
 clear=$(tcpdump -nr "$T/cap.pcap" 'sctp or udp port 5091' 2>/dev/null |
     wc -l)
 if [ "$esp" -gt 0 ] && [ "$clear" = 0 ]; then
-	ok "capture on the links during the handovers: $esp ESP packets, $clear cleartext SCTP/CXTP"
+	ok "capture on the links during the handovers: $esp ESP packets, $clear cleartext SCTP or udp/5091"
 else
-	nok "capture: $esp ESP packets, $clear cleartext SCTP/CXTP" \
+	nok "capture: $esp ESP packets, $clear cleartext SCTP or udp/5091" \
 	    "$T/tcpdump.err"
 	tcpdump -nr "$T/cap.pcap" 2>/dev/null | head -n 5
 fi
+stop "$p11"
+stop "$p12"
 peers 1
 unord=$(jnum unordered_ttl)
 rel=$(jnum reliable)
