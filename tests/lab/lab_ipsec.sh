@@ -227,7 +227,7 @@ until_peers() {
 }
 # jnum NAME: the first integer member NAME in $T/out.
 jnum() {
-	grep -o "\"$1\": [0-9]*" "$T/out" | head -n 1 | sed 's/.*: //'
+	sed -n "/\"$1\": [0-9]/{s/.*\"$1\": \([0-9]*\).*/\1/p;q}" "$T/out"
 }
 
 # ------------------------------------------------------------ covered
