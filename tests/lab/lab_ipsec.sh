@@ -15,7 +15,7 @@
 # restarted ar1 refuses the peer and names the pair; without PR-SCTP at
 # ar2 there is no channel and the reason says what to enable.
 # Run by tests/lab/run-all.sh inside the lab (tests/lab/run).
-# lab-timeout: 150
+# lab-timeout: 180
 . "$(dirname "$0")/lib.sh"
 lab_setup lab_ipsec
 
