@@ -124,7 +124,7 @@ addr_update(struct rtnl *r, struct rtnl_addr *ra)
 	if (u == ra->usable)
 		return;
 	ra->usable = u;
-	log_verbose("router address %s %s", astr(&ra->a, s, sizeof(s)),
+	log_debug("router address %s %s", astr(&ra->a, s, sizeof(s)),
 	    u ? "usable" : "gone");
 	if (r->initial || r->cb == NULL)
 		return;
@@ -445,7 +445,7 @@ rtnl_new(struct event_base *base, const struct ctp_conf_addrs *l, rtnl_cb cb,
 	r->arg = arg;
 	for (i = 0; i < l->n; i++) {
 		ctp_addr_norm(&l->v[i], &r->v[r->n].a);
-		if (addr_find(r, &r->v[r->n].a) == &r->v[r->n])
+		if (addr_find(r, &r->v[r->n].a) == NULL)
 			r->n++;		/* listed once */
 	}
 	if ((r->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK |
