@@ -1869,23 +1869,6 @@ peer_set_sctp_addr(struct peer_set *set, const struct ctp_addr *a,
 
 	addr_str(a, as, sizeof(as));
 	done[0] = moved[0] = '\0';
-	for (i = 0; i < set->nls; i++) {
-		l = &set->ls[i];
-		if (!l->sctp)
-			continue;
-		if (l->fd == -1) {
-			if (added)
-				(void)listener_open(l);
-			continue;
-		}
-		r = added ? transport_sctp_addr_add(l->fd, a, why, sizeof(why)) :
-		    transport_sctp_addr_del(l->fd, a, usable, nusable, &prim,
-		    why, sizeof(why));
-		if (r == TRANSPORT_SCTP_CH_FAILED ||
-		    r == TRANSPORT_SCTP_CH_LAST)
-			log_warnx("sctp: listener: router address %s %s: %s",
-			    as, added ? "not added" : "kept", why);
-	}
 	for (i = 0; i < set->n; i++) {
 		p = &set->v[i];
 		if (p->conf->transport != CTP_CONF_TR_SCTP || p->disabled)
@@ -1944,6 +1927,27 @@ peer_set_sctp_addr(struct peer_set *set, const struct ctp_addr *a,
 				break;
 			}
 		}
+	}
+	/*
+	 * The listener last: an accepted association shares its port, and
+	 * Linux refuses to bind an address on a port a listener holds it on.
+	 */
+	for (i = 0; i < set->nls; i++) {
+		l = &set->ls[i];
+		if (!l->sctp)
+			continue;
+		if (l->fd == -1) {
+			if (added)
+				(void)listener_open(l);
+			continue;
+		}
+		r = added ? transport_sctp_addr_add(l->fd, a, why, sizeof(why)) :
+		    transport_sctp_addr_del(l->fd, a, usable, nusable, &prim,
+		    why, sizeof(why));
+		if (r == TRANSPORT_SCTP_CH_FAILED ||
+		    r == TRANSPORT_SCTP_CH_LAST)
+			log_warnx("sctp: listener: router address %s %s: %s",
+			    as, added ? "not added" : "kept", why);
 	}
 	if (added)
 		log_info("sctp: router address %s usable: ASCONF ADD-IP to %s",
