@@ -48,6 +48,7 @@
 struct rtnl_if {
 	int			 ifindex;
 	bool			 usable;	/* neither tentative nor failed */
+	bool			 dadfailed;
 	bool			 seen;		/* in the current re-read */
 };
 
@@ -104,16 +105,21 @@ static void
 addr_update(struct rtnl *r, struct rtnl_addr *ra)
 {
 	char	 s[INET6_ADDRSTRLEN];
-	bool	 u = false, tentative = false;
+	bool	 u = false, tentative = false, failed = false;
 	size_t	 i;
 
 	for (i = 0; i < ra->non; i++) {
 		if (ra->on[i].usable)
 			u = true;
+		else if (ra->on[i].dadfailed)
+			failed = true;
 		else
 			tentative = true;
 	}
-	if (!u && tentative && !ra->waiting) {
+	if (!u && failed)
+		log_warnx("router address %s failed duplicate address "
+		    "detection: not used", astr(&ra->a, s, sizeof(s)));
+	else if (!u && tentative && !ra->waiting) {
 		ra->waiting = true;
 		log_info("router address %s is tentative (duplicate address "
 		    "detection): waiting until it is usable",
@@ -134,7 +140,7 @@ addr_update(struct rtnl *r, struct rtnl_addr *ra)
 
 static void
 addr_set(struct rtnl *r, struct rtnl_addr *ra, int ifindex, bool add,
-    bool usable)
+    uint32_t flags)
 {
 	size_t	 i;
 
@@ -153,7 +159,9 @@ addr_set(struct rtnl *r, struct rtnl_addr *ra, int ifindex, bool add,
 			ra->non++;
 		}
 		ra->on[i].ifindex = ifindex;
-		ra->on[i].usable = usable;
+		ra->on[i].usable = (flags & (IFA_F_TENTATIVE |
+		    IFA_F_DADFAILED)) == 0;
+		ra->on[i].dadfailed = (flags & IFA_F_DADFAILED) != 0;
 		ra->on[i].seen = true;
 	}
 	addr_update(r, ra);
@@ -217,7 +225,7 @@ parse_addr(struct rtnl *r, const struct nlmsghdr *nh)
 	if ((ra = addr_find(r, &a)) == NULL)
 		return 0;		/* not a router address */
 	addr_set(r, ra, (int)ifa->ifa_index, nh->nlmsg_type == RTM_NEWADDR,
-	    (flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED)) == 0);
+	    flags);
 	return 0;
 }
 
@@ -505,6 +513,17 @@ rtnl_usable_list(const struct rtnl *r, struct ctp_addr *v, size_t max)
 		if (r->v[i].usable)
 			v[n++] = r->v[i].a;
 	return n;
+}
+
+void
+rtnl_input(struct rtnl *r, const void *buf, size_t len)
+{
+	if (len > sizeof(r->buf)) {
+		r->bad++;
+		return;
+	}
+	memcpy(r->buf, buf, len);
+	handle(r, len);
 }
 
 json_t *

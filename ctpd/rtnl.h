@@ -45,6 +45,12 @@ size_t		 rtnl_usable_list(const struct rtnl *, struct ctp_addr *v,
 		    size_t max);
 
 /*
+ * Handle len bytes as one datagram from the kernel, as the event loop does
+ * (for tests: a message that does not parse is counted and skipped).
+ */
+void		 rtnl_input(struct rtnl *, const void *buf, size_t len);
+
+/*
  * Counters: messages read, changes reported, bad messages skipped,
  * overruns (ENOBUFS) and re-reads of the address list.
  */

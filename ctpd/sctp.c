@@ -704,6 +704,12 @@ transport_sctp_accepted(int fd, const struct ctp_conf_peer *p,
 {
 	const struct ctp_conf_sctp	*s = &p->sctp;
 
+	/*
+	 * Linux gives the accepted socket an endpoint of its own with the
+	 * namespace's ADDIP default, not the listener's: without this a
+	 * sctp_bindx on it sends no ASCONF and says nothing (issue 5 §3).
+	 */
+	addip_enable(fd);
 	/* The association took its settings from the listener. */
 	if (memcmp(s, ls, sizeof(*s)) == 0)
 		return 0;

@@ -11,7 +11,7 @@
 # 192.0.2.1, the address the association was opened on, is deleted (Set
 # Primary, then DELETE-IP: the channel stays up without a new handshake,
 # ar2's primary moves, every handover delivered).  Prints a timeline.
-# lab-timeout: 240
+# lab-timeout: 180
 # lab-modules: bridge
 . "$(dirname "$0")/../integration/lib.sh"
 
@@ -292,6 +292,7 @@ fi
 check "$OLD deleted: ar1 asks ar2 to use $V4 first, then DELETE-IP" eval \
     "log_since 1 $L | grep -q 'sctp: router address $OLD gone: Set \
 Primary for ar2 to $V4, then ASCONF DELETE-IP to ar2\$'"
+wait_for 10 eval 'flat 2; fis 2 peers.ar1.channel.sctp.primary $V4'
 p2=$(fv 2 peers.ar1.channel.sctp.primary)
 check "$OLD deleted: ar2's primary for ar1 moved to $V4 (is ${p2:-none})" \
     [ "$p2" = $V4 ]
@@ -307,6 +308,8 @@ check "$OLD deleted: channel up at both ends, no new handshake, no \
 reconnect" eval "fis 1 peers.ar2.state UP && fis 2 peers.ar1.state UP &&
     [ \"\$(hs 1)\" = '$H1' ] && [ \"\$(hs 2)\" = '$H2' ] &&
     fis 1 peers.ar2.counters.reconnects '$RC1'"
+grep -q 'peers.ar2.state UP' "$T/flat.1" ||
+    grep -E 'channel (up|down)|sctp: router' "$T/ar1/log" | tail -n 8
 N=$(wc -l <"$T/bg/results")
 G=$(grep -c ' ok$' "$T/bg/results")
 A=$(awk -v t="$t3" '$1 > t' "$T/bg/results" | wc -l)
