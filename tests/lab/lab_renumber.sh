@@ -3,7 +3,7 @@
 #
 # Renumbering a router at run time (issue 5 §3, FIELD-LESSONS C1-C3), on a
 # kernel with SCTP:  tests/lab/run-all.sh build tests/lab/lab_renumber.sh
-# Two routers over TLS on SCTP.  ar1 is configured with 192.0.2.1,
+# Two routers over TLS on SCTP, no bridge.  ar1 is configured with 192.0.2.1,
 # 198.51.100.21 and 2001:db8::21; only the first is on the host at start.
 # While predictive handovers with R contexts run: 198.51.100.21 is added
 # (ASCONF ADD-IP behind AUTH, ar2 gains the path), 2001:db8::21 is added
@@ -11,18 +11,13 @@
 # 192.0.2.1, the address the association was opened on, is deleted (Set
 # Primary, then DELETE-IP: the channel stays up without a new handshake,
 # ar2's primary moves, every handover delivered).  Prints a timeline.
-# lab-timeout: 180
-# lab-modules: bridge
+# lab-timeout: 150
 . "$(dirname "$0")/../integration/lib.sh"
 
 [ -d /proc/sys/net/sctp ] ||
     skip_all "no SCTP in this kernel (run it with tests/lab/run)"
 need_root
 [ -e /dev/stdin ] || ln -s /proc/self/fd/0 /dev/stdin
-if ! ip link add "${NSP}b" type bridge 2>/dev/null; then
-	skip_all "no bridge support (tests/lab/run -M +bridge)"
-fi
-ip link del "${NSP}b"
 setup renumber
 D=$top_srcdir/tests/data
 PY=/usr/bin/python3
@@ -127,6 +122,45 @@ asconf_after() {
 # ms FROM TO: milliseconds between two such times.
 ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", (b - a) * 1000 }'; }
 
+# topology: ar1 and ar2 on a core link (192.0.2.0/24, 198.51.100.0/24,
+# 2001:db8::/64), the MN on an access link to each (203.0.113.0/26 at ar1,
+# 203.0.113.64/26 at ar2), where their MN listeners answer.  Batched: each
+# process costs in a guest.
+topology() {
+	for n in ar1 ar2 mn; do _nslist="$_nslist $(ns $n)"; done
+	ip -b - <<EOF || return 1
+netns add $(ns ar1)
+netns add $(ns ar2)
+netns add $(ns mn)
+link add eth0 netns $(ns ar1) type veth peer name eth0 netns $(ns ar2)
+link add acc netns $(ns ar1) type veth peer name wl0 netns $(ns mn)
+link add acc netns $(ns ar2) type veth peer name wl1 netns $(ns mn)
+EOF
+	ip -n "$(ns ar1)" -b - <<EOF || return 1
+link set lo up
+addr add $OLD/24 dev eth0
+link set eth0 up
+addr add 203.0.113.1/26 dev acc
+link set acc up
+EOF
+	ip -n "$(ns ar2)" -b - <<EOF || return 1
+link set lo up
+addr add 192.0.2.2/24 dev eth0
+addr add 198.51.100.2/24 dev eth0
+addr add 2001:db8::2/64 dev eth0 nodad
+link set eth0 up
+addr add 203.0.113.65/26 dev acc
+link set acc up
+EOF
+	ip -n "$(ns mn)" -b - <<EOF || return 1
+link set lo up
+addr add 203.0.113.10/26 dev wl0
+addr add 203.0.113.74/26 dev wl1
+link set wl0 up
+link set wl1 up
+EOF
+}
+
 # ho MN: one predictive handover of MN from ar1 to ar2 with R contexts
 # (aaa is reliable); 0 if the contexts installed at ar2 equal those put
 # at ar1.  Runs in the background: its own files under $T (see below).
@@ -134,11 +168,11 @@ ho() {
 	put_ctx 1 "$1" "$D/feature-aaa.json" "$D/feature-qos-v4.json" \
 	    "$D/feature-rohc.json"
 	[ "$rc" = 0 ] || { echo "put at ar1 failed"; return 1; }
-	mn -A -s 0x10203040 -k $MNKEY -m "$1" -r 192.0.2.2 198.51.100.1
+	mn -A -s 0x10203040 -k $MNKEY -m "$1" -r 192.0.2.2 203.0.113.1
 	grep -Fq 'every context transferred' "$T/mn.out" ||
 	    { echo "CTAA from ar1:"; cat "$T/mn.out" "$T/mn.err"; return 1; }
 	wait_state 2 "$1" HELD || { echo "not HELD at ar2"; return 1; }
-	mn -A -s 0x10203040 -k $MNKEY -m "$1" -r $OLD 198.51.100.2
+	mn -A -s 0x10203040 -k $MNKEY -m "$1" -r $OLD 203.0.113.65
 	grep -Fq 'every context transferred' "$T/mn.out" ||
 	    { echo "CTAA from ar2:"; cat "$T/mn.out" "$T/mn.err"; return 1; }
 	wait_state 2 "$1" ACTIVE || { echo "not ACTIVE at ar2"; return 1; }
@@ -150,12 +184,17 @@ ho() {
 # ------------------------------------------------------------ set-up
 
 at "set-up"
-make_net
+topology >"$T/topo.log" 2>&1 ||
+    { nok "ar1, ar2 and the MN in namespaces" "$T/topo.log"; finish; }
 make_certs || { nok "throw-away CA and router certificates"; finish; }
 write_conf 1 2
 write_conf 2 1
 sed -i "s|^  addresses: \[192.0.2.1, 2001:db8::1\]|  addresses: \
 [$OLD, $V4, $V6]|" "$T/ar1/ctpd.yaml"
+sed -i 's/^  listen: \[198\.51\.100\.1, .*\]/  listen: [203.0.113.1]/' \
+    "$T/ar1/ctpd.yaml"
+sed -i 's/^  listen: \[198\.51\.100\.2, .*\]/  listen: [203.0.113.65]/' \
+    "$T/ar2/ctpd.yaml"
 for n in 20 21 22 23 24 25 26 27 28 29; do
 	echo "203.0.113.$n $MNKEY" >>"$T/ar1/mn-keys"
 done
