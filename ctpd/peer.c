@@ -1946,8 +1946,9 @@ peer_set_sctp_addr(struct peer_set *set, const struct ctp_addr *a,
 		    why, sizeof(why));
 		if (r == TRANSPORT_SCTP_CH_FAILED ||
 		    r == TRANSPORT_SCTP_CH_LAST)
-			log_warnx("sctp: listener: router address %s %s: %s",
-			    as, added ? "not added" : "kept", why);
+			log_warnx("sctp: listener: router address %s %s (%s): "
+			    "%s", as, added ? "not added" : "kept",
+			    transport_sctp_change_names[r], why);
 	}
 	if (added)
 		log_info("sctp: router address %s usable: ASCONF ADD-IP to %s",
