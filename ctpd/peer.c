@@ -1911,8 +1911,8 @@ peer_set_sctp_addr(struct peer_set *set, const struct ctp_addr *a,
 				break;
 			case TRANSPORT_SCTP_CH_NOASCONF:
 				plog(p, LOGL_VERBOSE, "sctp: router address "
-				    "%s not %s: renumbering unavailable, %s", as,
-				    added ? "added" : "deleted", why);
+				    "%s: renumbering unavailable (%s), the "
+				    "association is left as it is", as, why);
 				break;
 			case TRANSPORT_SCTP_CH_LAST:
 				plog(p, LOGL_WARN, "sctp: router address %s "

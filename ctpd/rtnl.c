@@ -72,7 +72,7 @@ struct rtnl {
 	bool			 redump;	/* another one after it */
 	bool			 initial;	/* no callbacks: start-up state */
 	uint64_t		 msgs, changes, bad, overruns, dumps;
-	uint8_t			 buf[16384];
+	uint8_t			 buf[32768];	/* a dump datagram fits */
 };
 
 static int	 dump_start(struct rtnl *);

@@ -10,7 +10,9 @@
 # without nodad (ctpd waits for DAD, then ADD-IP, no error), and
 # 192.0.2.1, the address the association was opened on, is deleted (Set
 # Primary, then DELETE-IP: the channel stays up without a new handshake,
-# ar2's primary moves, every handover delivered).  Prints a timeline.
+# ar2's primary moves, every handover delivered).  A python3 peer without
+# ASCONF (ar3) is reported at set-up as "renumbering unavailable" and left
+# alone, without an error, when the address comes.  Prints a timeline.
 # lab-timeout: 200
 . "$(dirname "$0")/../integration/lib.sh"
 
@@ -37,7 +39,11 @@ OLD=192.0.2.1		# deleted at run time
 # ar2 sees ar1 at the one it starts with and the IPv6 one to come (so that
 # both sockets take IPv6).
 peer_yaml() {
-	if [ "$2" = 2 ]; then a="192.0.2.2, 2001:db8::2"; else a="$OLD, $V6"; fi
+	case $2 in
+	1)	a="$OLD, $V6" ;;
+	2)	a="192.0.2.2, 2001:db8::2" ;;
+	3)	a="192.0.2.3" ;;	# the python3 peer without ASCONF
+	esac
 	cat <<EOF
   - name: ar$2
     addresses: [$a]
@@ -147,6 +153,7 @@ EOF
 link set lo up
 addr add 192.0.2.2/24 dev eth0
 addr add 198.51.100.2/24 dev eth0
+addr add 192.0.2.3/24 dev eth0
 addr add 2001:db8::2/64 dev eth0 nodad
 link set eth0 up
 addr add 203.0.113.65/26 dev acc
@@ -159,6 +166,53 @@ addr add 203.0.113.74/26 dev wl1
 link set wl0 up
 link set wl1 up
 EOF
+}
+
+# fake_peer: a TLS-over-SCTP peer in python3 as ar3 (its certificate),
+# from 192.0.2.3 port 40000 in ar2's namespace, to ar1, without ASCONF
+# (the namespace's default); it confirms the channel and answers echoes
+# for 120 s at most.  PID in FAKE.  (As in lab_sctp_channel.sh.)
+fake_peer() {
+	cat >"$T/fake.py" <<'EOF'
+import socket, ssl, sys, time
+crt, key, ca = sys.argv[1:4]
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+ctx.load_cert_chain(crt, key)
+ctx.load_verify_locations(ca)
+ctx.set_alpn_protocols(["ctpd/1"])
+end = time.time() + 120
+while time.time() < end:
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, 132)
+    try:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.setsockopt(132, 3, 1)			# SCTP_NODELAY
+        s.bind(("192.0.2.3", 40000))
+        s.settimeout(5)
+        s.connect(("192.0.2.1", 5091))
+        t = ctx.wrap_socket(s, server_hostname="ar1.test")
+        t.sendall(bytes([0x3f, 0, 0, 8, 1, 2, 3, 4]))
+        print("up", flush=True)
+        b = b""
+        while time.time() < end:
+            d = t.recv(4096)
+            if not d:
+                raise OSError("closed by ar1")
+            b += d
+            while len(b) >= 8 and len(b) >= (b[2] << 8 | b[3]):
+                n = b[2] << 8 | b[3]
+                f, b = b[:n], b[n:]
+                if f[0] == 0x3f and n == 8 and not f[1] & 0x40:
+                    t.sendall(bytes([0x3f, 0x40, 0, 8]) + f[4:8])
+    except (OSError, ssl.SSLError) as e:
+        print("down:", e, flush=True)
+        s.close()
+        time.sleep(0.3)
+EOF
+	(exec ip netns exec "$(ns ar2)" $PY "$T/fake.py" "$T/pki/ar3.crt" \
+	    "$T/pki/ar3.key" "$T/pki/ca.crt" >>"$T/fake.out" 2>&1) &
+	FAKE=$!
+	_pids="$_pids $FAKE"
 }
 
 # ho MN: one predictive handover of MN from ar1 to ar2 with R contexts
@@ -188,7 +242,7 @@ topology >"$T/topo.log" 2>&1 ||
     { nok "ar1, ar2 and the MN in namespaces" "$T/topo.log"; finish; }
 make_certs || { nok "throw-away CA and router certificates"; finish; }
 at "routers start"
-write_conf 1 2
+write_conf 1 2 3
 write_conf 2 1
 sed -i "s|^  addresses: \[192.0.2.1, 2001:db8::1\]|  addresses: \
 [$OLD, $V4, $V6]|" "$T/ar1/ctpd.yaml"
@@ -227,6 +281,16 @@ check "at start: ar2's only path to ar1 is $OLD, ASCONF and AUTH on" eval \
     "has_path 2 ar1 $OLD && ! has_path 2 ar1 $V4 && ! has_path 2 ar1 $V6 &&
     fis 1 peers.ar2.channel.sctp.asconf true &&
     fis 1 peers.ar2.channel.sctp.auth true"
+fake_peer
+if wait_up 1 ar3 300; then
+	ok "a peer without ASCONF (python3, as ar3) is up at ar1"
+else
+	nok "a peer without ASCONF (python3, as ar3) is up at ar1" \
+	    "$T/fake.out"
+fi
+check "at set-up ar1 reports renumbering unavailable for ar3" grep -q \
+    "peer ar3: sctp: renumbering unavailable: .*net.sctp.addip_enable=1" \
+    "$T/ar1/log"
 H1=$(hs 1)
 H2=$(hs 2)
 RC1=$(fv 1 peers.ar2.counters.reconnects)
@@ -287,6 +351,19 @@ else
 	nok "$V4 added: ar1 logs the ADD-IP to ar2" "$T/why"
 fi
 check "$V4 added: ar1's SCTP listener is bound to it" eps1 $V4
+flat 1
+if grep -q "peer ar3: sctp: router address $V4: renumbering unavailable \
+(no ADDIP on this association (ASCONF no, AUTH no)), the association is \
+left as it is" "$T/log.v4" &&
+    ! grep -q "peer ar3: .*sctp_bindx\|peer ar3: .*SET_PEER" "$T/log.v4" &&
+    fis 1 peers.ar3.counters.addr_added 0 &&
+    fis 1 peers.ar3.counters.asconf_failed 0; then
+	ok "$V4 added: ar3 without ASCONF left alone (one verbose line, no \
+error, nothing counted)"
+else
+	grep 'ar3' "$T/log.v4" >"$T/why"
+	nok "$V4 added: ar3 without ASCONF left alone" "$T/why"
+fi
 
 # ------------------------------------------------------------ IPv6 added
 
@@ -320,6 +397,7 @@ fi
 # ------------------------------------------------------------ deleted
 
 # The address goes, the link stays: a route to ar2's subnet remains.
+kill "$FAKE" 2>/dev/null	# its only path is about to go
 at "delete $OLD"
 L=$(wc -l <"$T/ar1/log")
 ip -n "$(ns ar1)" route add 192.0.2.0/24 dev eth0 metric 100
