@@ -59,34 +59,27 @@ peer_yaml() {
 EOF
 }
 
-# flat N: router N's `show peers -j` as "PATH VALUE" lines in $T/flat.N.
-flat() {
+# pj N: router N's `show peers -j` without blanks, one peer object a line,
+# in $T/pj.N (no python: each process costs in a guest).
+pj() {
 	ctl "$1" -j show peers
-	$PY - "$T/out" >"$T/flat.$1" 2>&1 <<'EOF'
-import json, sys
-def walk(p, v):
-    if isinstance(v, dict):
-        for k, x in v.items():
-            walk(p + [k], x)
-    elif isinstance(v, list):
-        for i, x in enumerate(v):
-            walk(p + [str(i)], x)
-    else:
-        print(".".join(p), v if isinstance(v, str) else json.dumps(v))
-for q in json.load(open(sys.argv[1])).get("peers", []):
-    walk(["peers", q["name"]], q)
-EOF
+	norm "$T/out" | sed 's/},{"name":/}\n{"name":/g' >"$T/pj.$1"
 }
-fv() { awk -v k="$2" '$1 == k { print $2; exit }' "$T/flat.$1"; }
-fis() { [ "$(fv "$1" "$2")" = "$3" ]; }
-# has_path N PEER ADDR: ADDR is a path of router N's association with PEER.
-has_path() {
-	awk -v p="peers.$2.channel.sctp.paths." -v a="$3" \
-	    'index($1, p) == 1 && $1 ~ /\.address$/ && $2 == a { f = 1 }
-	    END { exit !f }' "$T/flat.$1"
+# ph N PEER TEXT: PEER's object at router N holds TEXT.
+ph() { grep -F "\"name\":\"$2\"" "$T/pj.$1" | grep -Fq -e "$3"; }
+# pn N PEER KEY: the number KEY in PEER's object (the first one).
+pn() {
+	grep -F "\"name\":\"$2\"" "$T/pj.$1" | grep -o "\"$3\":[0-9-]*" |
+	    head -n 1 | sed 's/.*://'
 }
-# now: seconds since the epoch, as tcpdump -tt prints them.
-now() { date +%s.%N | cut -c1-14; }
+pnis() { [ "$(pn "$1" "$2" "$3")" = "$4" ]; }
+# ps N PEER KEY: the string KEY in PEER's object (the first one).
+ps() {
+	grep -F "\"name\":\"$2\"" "$T/pj.$1" |
+	    grep -o "\"$3\":\"[^\"]*\"" | head -n 1 | sed 's/.*:"//; s/"$//'
+}
+# path2 ADDR: ADDR is a path of ar2's association with ar1 (in $T/pj.2).
+path2() { ph 2 ar1 "\"address\":\"$1\""; }
 # up: seconds since the guest booted (no process started).
 up() { read -r _u _ </proc/uptime; echo "${_u%.*}"; }
 # wait_for SECONDS COMMAND...: until COMMAND succeeds, bounded in time.
@@ -275,12 +268,11 @@ check "ar1 names the missing addresses and listens on $OLD" grep -q \
 listening on $OLD port 5091; they are added when they appear" "$T/ar1/log"
 at "channel up"
 sleep 1		# the tie-break may close a second association
-flat 1
-flat 2
+pj 1
+pj 2
 check "at start: ar2's only path to ar1 is $OLD, ASCONF and AUTH on" eval \
-    "has_path 2 ar1 $OLD && ! has_path 2 ar1 $V4 && ! has_path 2 ar1 $V6 &&
-    fis 1 peers.ar2.channel.sctp.asconf true &&
-    fis 1 peers.ar2.channel.sctp.auth true"
+    "path2 $OLD && ! path2 $V4 && ! path2 $V6 &&
+    ph 1 ar2 '\"asconf\":true' && ph 1 ar2 '\"auth\":true'"
 fake_peer
 if wait_up 1 ar3 300; then
 	ok "a peer without ASCONF (python3, as ar3) is up at ar1"
@@ -293,7 +285,7 @@ check "at set-up ar1 reports renumbering unavailable for ar3" grep -q \
     "$T/ar1/log"
 H1=$(hs 1)
 H2=$(hs 2)
-RC1=$(fv 1 peers.ar2.counters.reconnects)
+RC1=$(pn 1 ar2 reconnects)
 
 at "capture and handovers start"
 cap=$T/ar2.pcap
@@ -340,7 +332,7 @@ if wait_for 20 path_seen $V4; then
 	ok "$V4 added: ar2's show peers gains the path"
 else
 	s1=
-	nok "$V4 added: ar2's show peers gains the path" "$T/flat.2"
+	nok "$V4 added: ar2's show peers gains the path" "$T/out"
 fi
 log_since 1 "$L" >"$T/log.v4"
 if grep -q "sctp: router address $V4 usable: ASCONF ADD-IP to ar2\$" \
@@ -351,13 +343,12 @@ else
 	nok "$V4 added: ar1 logs the ADD-IP to ar2" "$T/why"
 fi
 check "$V4 added: ar1's SCTP listener is bound to it" eps1 $V4
-flat 1
+pj 1
 if grep -q "peer ar3: sctp: router address $V4: renumbering unavailable \
 (no ADDIP on this association (ASCONF no, AUTH no)), the association is \
 left as it is" "$T/log.v4" &&
     ! grep -q "peer ar3: .*sctp_bindx\|peer ar3: .*SET_PEER" "$T/log.v4" &&
-    fis 1 peers.ar3.counters.addr_added 0 &&
-    fis 1 peers.ar3.counters.asconf_failed 0; then
+    pnis 1 ar3 addr_added 0 && pnis 1 ar3 asconf_failed 0; then
 	ok "$V4 added: ar3 without ASCONF left alone (one verbose line, no \
 error, nothing counted)"
 else
@@ -376,7 +367,7 @@ if wait_for 25 path_seen $V6; then
 	ok "$V6 added with DAD: ar2's show peers gains the path"
 else
 	s2=
-	nok "$V6 added with DAD: ar2's show peers gains the path" "$T/flat.2"
+	nok "$V6 added with DAD: ar2's show peers gains the path" "$T/out"
 fi
 log_since 1 "$L" >"$T/log.v6"
 if grep -q "router address $V6 is tentative (duplicate address detection)\
@@ -409,25 +400,26 @@ if wait_for 20 path_gone $OLD; then
 	ok "$OLD deleted: ar2's show peers drops the path"
 else
 	s3=
-	nok "$OLD deleted: ar2's show peers drops the path" "$T/flat.2"
+	nok "$OLD deleted: ar2's show peers drops the path" "$T/out"
 fi
 check "$OLD deleted: ar1 asks ar2 to use $V4 first, then DELETE-IP" eval \
     "log_since 1 $L | grep -q 'sctp: router address $OLD gone: Set \
 Primary for ar2 to $V4, then ASCONF DELETE-IP to ar2\$'"
-wait_for 10 eval 'flat 2; fis 2 peers.ar1.channel.sctp.primary $V4'
-p2=$(fv 2 peers.ar1.channel.sctp.primary)
+wait_for 10 eval 'pj 2; [ "$(ps 2 ar1 primary)" = $V4 ]'
+p2=$(ps 2 ar1 primary)
 check "$OLD deleted: ar2's primary for ar1 moved to $V4 (is ${p2:-none})" \
     [ "$p2" = $V4 ]
 # the handover under way at the deletion (or the next one) ends the loop
 wait_for 60 eval '! kill -0 $bgpid 2>/dev/null'
 at "handovers done"
-flat 1
-flat 2
+pj 1
+pj 2
 check "$OLD deleted: channel up at both ends, no new handshake, no \
-reconnect" eval "fis 1 peers.ar2.state UP && fis 2 peers.ar1.state UP &&
+reconnect" eval "[ \"\$(ps 1 ar2 state)\" = UP ] &&
+    [ \"\$(ps 2 ar1 state)\" = UP ] &&
     [ \"\$(hs 1)\" = '$H1' ] && [ \"\$(hs 2)\" = '$H2' ] &&
-    fis 1 peers.ar2.counters.reconnects '$RC1'"
-grep -q 'peers.ar2.state UP' "$T/flat.1" ||
+    pnis 1 ar2 reconnects '$RC1'"
+[ "$(ps 1 ar2 state)" = UP ] ||
     grep -E 'channel (up|down)|sctp: router' "$T/ar1/log" | tail -n 8
 N=$(wc -l <"$T/bg/results")
 G=$(grep -c ' ok$' "$T/bg/results")
@@ -441,9 +433,8 @@ else
 ($A under way at the deletion or after)" "$T/why"
 fi
 check "ar1 counts 2 addresses added, 1 removed, 0 ASCONF failures" eval \
-    "fis 1 peers.ar2.counters.addr_added 2 &&
-    fis 1 peers.ar2.counters.addr_removed 1 &&
-    fis 1 peers.ar2.counters.asconf_failed 0"
+    "pnis 1 ar2 addr_added 2 && pnis 1 ar2 addr_removed 1 &&
+    pnis 1 ar2 asconf_failed 0"
 ctl 1 -j show stats
 check "show stats at ar1: the totals (addr_added 2, addr_removed 1)" eval \
     '[ "$(jsec "$T/out" peers addr_added)" = 2 ] &&
