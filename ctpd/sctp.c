@@ -523,7 +523,7 @@ bind_present(int fd, const struct addrpack *pk, uint16_t port, char *bound,
 	struct addrpack		 one;
 	char			 s[INET6_ADDRSTRLEN];
 	size_t			 off, l, bl, ml;
-	int			 n = 0;
+	int			 n = 0, e;
 
 	bound[0] = missing[0] = '\0';
 	for (off = 0; off < pk->len; off += l) {
@@ -538,10 +538,10 @@ bind_present(int fd, const struct addrpack *pk, uint16_t port, char *bound,
 			    ", " : "", s);
 			continue;
 		}
-		if (errno != EADDRNOTAVAIL) {
+		if ((e = errno) != EADDRNOTAVAIL) {
 			memset(&one, 0, sizeof(one));
 			pack_add(&one, &a, port);
-			bind_reason(&one, port, errno, why, len);
+			bind_reason(&one, port, e, why, len);
 			return -1;
 		}
 		ml = strlen(missing);

@@ -80,6 +80,8 @@ ps() {
 }
 # path2 ADDR: ADDR is a path of ar2's association with ar1 (in $T/pj.2).
 path2() { ph 2 ar1 "\"address\":\"$1\""; }
+# now: seconds since the epoch, as tcpdump -tt prints them.
+now() { date +%s.%N | cut -c1-14; }
 # up: seconds since the guest booted (no process started).
 up() { read -r _u _ </proc/uptime; echo "${_u%.*}"; }
 # wait_for SECONDS COMMAND...: until COMMAND succeeds, bounded in time.
