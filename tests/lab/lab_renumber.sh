@@ -463,6 +463,18 @@ else
 AUTH" "$T/td.txt"
 fi
 
+# after the deletion: Set Primary, then DELETE-IP, the second only once
+# the first was acknowledged (one ASCONF outstanding: C2's order)
+seq=$(awk -v t="$t3" '$1 >= t && /\[(REL CTRL|ASCONF)\]/ { printf "A" }
+    $1 >= t && /\[(Unknown chunk type: 0x80|ASCONF.ACK)\]/ { printf "K" }' \
+    "$T/td.txt" | tr -s AK)
+case $seq in
+AKAK*)	ok "after the deletion: ASCONF, ACK, ASCONF, ACK (Set Primary \
+acknowledged before the DELETE-IP went)" ;;
+*)	nok "after the deletion: ASCONF, ACK, ASCONF, ACK (saw ${seq:-none})" \
+	    "$T/td.txt" ;;
+esac
+
 a1=$(asconf_after "$t1")
 a2=$(asconf_after "$t2")
 a3=$(asconf_after "$t3")
