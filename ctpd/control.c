@@ -28,6 +28,7 @@
 #include "ctpd.h"
 #include "control.h"
 #include "log.h"
+#include "rtnl.h"
 
 #define CONTROL_ACCEPT_BATCH	8	/* accepts per wakeup */
 #define CONTROL_PAUSE_MS	1000	/* after EMFILE */
@@ -238,6 +239,9 @@ cmd_show_stats(struct control *ctl, const json_t *req,
 		    (json_int_t)peer_set_handshakes(d->peers))) != 0)
 			goto nomem;
 	}
+	if (d->rtnl != NULL && ((v = rtnl_json(d->rtnl)) == NULL ||
+	    json_object_set_new(o, "rtnetlink", v) != 0))
+		goto nomem;
 	if (json_object_set_new(o, "control", control_json(ctl)) != 0)
 		goto nomem;
 	return o;

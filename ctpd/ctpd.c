@@ -23,6 +23,7 @@
 #include "ctpd.h"
 #include "control.h"
 #include "log.h"
+#include "rtnl.h"
 
 #ifndef CTPD_CONF_FILE
 #define CTPD_CONF_FILE		"/etc/ctpd/ctpd.yaml"
@@ -313,6 +314,41 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	}
 }
 
+/* ---------------------------------------------------------------- renumbering */
+
+/* A router address came or went: SCTP associations follow (spec §9.6). */
+static void
+on_router_addr(const struct ctp_addr *a, bool usable, void *arg)
+{
+	struct ctpd	*d = arg;
+	struct ctp_addr	 v[CTP_CONF_MAX_ADDRS];
+	size_t		 n;
+
+	n = rtnl_usable_list(d->rtnl, v, CTP_CONF_MAX_ADDRS);
+	if (d->peers != NULL)
+		peer_set_sctp_addr(d->peers, a, usable, v, n);
+}
+
+/*
+ * Router addresses are followed where a peer uses SCTP: TCP and UDP bind
+ * one socket per address at start and keep it.
+ */
+static void
+rtnl_start(struct ctpd *d)
+{
+	size_t	 i;
+
+	for (i = 0; i < d->conf->npeers; i++)
+		if (d->conf->peers[i].transport == CTP_CONF_TR_SCTP)
+			break;
+	if (i == d->conf->npeers)
+		return;
+	if ((d->rtnl = rtnl_new(d->base, &d->conf->router.addresses,
+	    on_router_addr, d)) == NULL)
+		log_warnx("sctp: router addresses are not followed (no "
+		    "rtnetlink): renumbering unavailable");
+}
+
 /* ---------------------------------------------------------------- main */
 
 static void
@@ -332,6 +368,7 @@ ctpd_cleanup(struct ctpd *d)
 	control_free(d->control);
 	xfer_free(d->xfer);		/* may still name peers: before them */
 	peer_set_free(d->peers);
+	rtnl_free(d->rtnl);
 	ctp_token_ctx_free(d->tctx);
 	if (ev_sigterm != NULL)
 		event_free(ev_sigterm);
@@ -434,8 +471,10 @@ main(int argc, char *argv[])
 		goto out;
 	}
 	if ((d->peers = peer_set_new(d, &peer_events, d)) == NULL ||
-	    (d->mn = mn_listener_new(d, &mn_events, d)) == NULL ||
-	    peer_set_start(d->peers) == -1)
+	    (d->mn = mn_listener_new(d, &mn_events, d)) == NULL)
+		goto out;
+	rtnl_start(d);
+	if (peer_set_start(d->peers) == -1)
 		goto out;
 	if ((d->tctx = ctp_token_ctx_new()) == NULL) {
 		log_warnx("cannot create the token context");

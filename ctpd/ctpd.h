@@ -25,6 +25,7 @@ struct peer_set;
 struct mn_listener;
 struct xfer_engine;
 struct control;
+struct rtnl;
 
 struct ctpd {
 	struct event_base	*base;
@@ -35,6 +36,7 @@ struct ctpd {
 	struct mn_listener	*mn;
 	struct xfer_engine	*xfer;
 	struct control		*control;
+	struct rtnl		*rtnl;		/* router addresses (SCTP) */
 	uint64_t		 started_ms;
 };
 
@@ -84,6 +86,13 @@ int		 peer_send(struct peer *, const uint8_t *msg, size_t len);
 /* TLS handshakes completed since start (the handover path adds none). */
 uint64_t	 peer_set_handshakes(const struct peer_set *);
 json_t		*peer_set_json(const struct peer_set *);	/* show peers */
+/*
+ * Router address a became usable (added) or went away: the SCTP listener
+ * and associations follow with ASCONF (spec §9.6); usable[0..nusable) are
+ * the router addresses usable now, for a new primary at the peer.
+ */
+void		 peer_set_sctp_addr(struct peer_set *, const struct ctp_addr *a,
+		    bool added, const struct ctp_addr *usable, size_t nusable);
 
 /* ---------------------------------------------------------------- mn.c
  * MN-facing sockets: raw ICMP (41/150 subtype 1, hop limit 255) and the UDP

@@ -101,6 +101,9 @@ struct peer_counters {
 	uint64_t		 refused;	/* peer_send refused (PCTD, queue) */
 	uint64_t		 send_errors;
 	uint64_t		 incoming_refused;
+	uint64_t		 addr_added;	/* ASCONF ADD-IP queued */
+	uint64_t		 addr_removed;	/* ASCONF DELETE-IP queued */
+	uint64_t		 asconf_failed;	/* bindx/Set Primary refused */
 };
 
 struct peer {
@@ -356,6 +359,17 @@ conn_new(struct peer *p, bool outgoing)
 	c->state = CONN_CONNECTING;
 	TAILQ_INSERT_TAIL(&p->conns, c, entry);
 	return c;
+}
+
+/* The connection's socket, whoever owns it now; -1 if none. */
+static int
+conn_fd(const struct conn *c)
+{
+	if (c->sm != NULL)
+		return sctp_msg_fd(c->sm);
+	if (c->bev != NULL)
+		return bufferevent_getfd(c->bev);
+	return c->fd;
 }
 
 static void
@@ -1909,8 +1923,7 @@ peer_chan_json(const struct peer *p)
 
 	if (p->chan == NULL)
 		return json_null();
-	fd = p->chan->sm != NULL ? sctp_msg_fd(p->chan->sm) :
-	    bufferevent_getfd(p->chan->bev);
+	fd = conn_fd(p->chan);
 	sl = sizeof(ss);
 	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == -1)
 		return json_null();
@@ -1954,7 +1967,7 @@ peer_json(const struct peer *p)
 		strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	o = json_pack("{s:s, s:o, s:i, s:s, s:s, s:s, s:s*, s:s*, s:I, s:s*, "
 	    "s:i, s:o, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
-	    "s:I, s:I, s:I}}",
+	    "s:I, s:I, s:I, s:I, s:I, s:I}}",
 	    "name", p->conf->name,
 	    "addresses", addrs,
 	    "port", (int)p->conf->port,
@@ -1981,7 +1994,10 @@ peer_json(const struct peer *p)
 	    "liveness_failures", (json_int_t)p->c.liveness_failures,
 	    "refused", (json_int_t)p->c.refused,
 	    "send_errors", (json_int_t)p->c.send_errors,
-	    "incoming_refused", (json_int_t)p->c.incoming_refused);
+	    "incoming_refused", (json_int_t)p->c.incoming_refused,
+	    "addr_added", (json_int_t)p->c.addr_added,
+	    "addr_removed", (json_int_t)p->c.addr_removed,
+	    "asconf_failed", (json_int_t)p->c.asconf_failed);
 	if (o != NULL && p->conf->security == CTP_CONF_SEC_IPSEC)
 		json_object_set_new(o, "ipsec", xfrm_peer_json(p));
 	return o;
@@ -1990,17 +2006,137 @@ peer_json(const struct peer *p)
 json_t *
 peer_set_json(const struct peer_set *set)
 {
-	json_t	*arr, *o;
-	size_t	 i;
+	json_t		*arr, *o;
+	uint64_t	 added = 0, removed = 0, failed = 0;
+	size_t		 i;
 
 	if ((arr = json_array()) == NULL)
 		return NULL;
-	for (i = 0; i < set->n; i++)
+	for (i = 0; i < set->n; i++) {
+		added += set->v[i].c.addr_added;
+		removed += set->v[i].c.addr_removed;
+		failed += set->v[i].c.asconf_failed;
 		if ((o = peer_json(&set->v[i])) != NULL)
 			json_array_append_new(arr, o);
-	return json_pack("{s:I, s:I, s:I, s:o}",
+	}
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
 	    "handshakes", (json_int_t)set->handshakes,
 	    "unknown_sources", (json_int_t)set->unknown_sources,
 	    "udp_unknown_sources", (json_int_t)set->udp_unknown,
+	    "addr_added", (json_int_t)added,
+	    "addr_removed", (json_int_t)removed,
+	    "asconf_failed", (json_int_t)failed,
 	    "peers", arr);
+}
+
+/*
+ * Router address a appeared (added) or went away on this host (issue 5 §3,
+ * spec §9.6): the SCTP listener and every SCTP association of every peer
+ * follow, ASCONF ADD-IP or Set Primary then DELETE-IP.  usable: the router
+ * addresses usable now, in configuration order, for a new primary.
+ */
+void
+peer_set_sctp_addr(struct peer_set *set, const struct ctp_addr *a,
+    bool added, const struct ctp_addr *usable, size_t nusable)
+{
+	enum transport_sctp_ch	 r;
+	struct listener		*l;
+	struct peer		*p;
+	struct conn		*c;
+	struct ctp_addr		 prim;
+	char			 as[INET6_ADDRSTRLEN], ps[INET6_ADDRSTRLEN];
+	char			 why[192], done[256], moved[320];
+	size_t			 i, dl = 0, ml = 0;
+	int			 fd;
+
+	addr_str(a, as, sizeof(as));
+	done[0] = moved[0] = '\0';
+	for (i = 0; i < set->n; i++) {
+		p = &set->v[i];
+		if (p->conf->transport != CTP_CONF_TR_SCTP || p->disabled)
+			continue;
+		TAILQ_FOREACH(c, &p->conns, entry) {
+			if (c->state == CONN_DEAD)
+				continue;
+			if ((fd = conn_fd(c)) == -1)
+				continue;
+			r = added ? transport_sctp_addr_add(fd, a, why,
+			    sizeof(why)) : transport_sctp_addr_del(fd, a,
+			    usable, nusable, &prim, why, sizeof(why));
+			switch (r) {
+			case TRANSPORT_SCTP_CH_DONE:
+				if (added)
+					p->c.addr_added++;
+				else
+					p->c.addr_removed++;
+				snprintf(done + dl, sizeof(done) - dl, "%s%s",
+				    dl > 0 ? ", " : "", p->conf->name);
+				dl = strlen(done);
+				if (!added && prim.len != 0) {
+					snprintf(moved + ml, sizeof(moved) - ml,
+					    "%s%s to %s", ml > 0 ? ", " : "",
+					    p->conf->name, addr_str(&prim, ps,
+					    sizeof(ps)));
+					ml = strlen(moved);
+				}
+				if (why[0] == '\0')
+					break;
+				/* removed, but the Set Primary failed */
+				p->c.asconf_failed++;
+				plog(p, LOGL_WARN, "sctp: router address %s: "
+				    "%s", as, why);
+				break;
+			case TRANSPORT_SCTP_CH_NONE:
+				plog(p, LOGL_VERBOSE, "sctp: router address "
+				    "%s: %s", as, why);
+				break;
+			case TRANSPORT_SCTP_CH_NOASCONF:
+				plog(p, LOGL_VERBOSE, "sctp: router address "
+				    "%s: renumbering unavailable (%s), the "
+				    "association is left as it is", as, why);
+				break;
+			case TRANSPORT_SCTP_CH_LAST:
+				plog(p, LOGL_WARN, "sctp: router address %s "
+				    "gone, but it is the association's last "
+				    "local address: kept", as);
+				break;
+			case TRANSPORT_SCTP_CH_FAILED:
+				p->c.asconf_failed++;
+				plog(p, LOGL_WARN, "sctp: router address %s "
+				    "not %s: %s", as, added ? "added" :
+				    "deleted", why);
+				break;
+			}
+		}
+	}
+	/*
+	 * The listener last: an accepted association shares its port, and
+	 * Linux refuses to bind an address on a port a listener holds it on.
+	 */
+	for (i = 0; i < set->nls; i++) {
+		l = &set->ls[i];
+		if (!l->sctp)
+			continue;
+		if (l->fd == -1) {
+			if (added)
+				(void)listener_open(l);
+			continue;
+		}
+		r = added ? transport_sctp_addr_add(l->fd, a, why, sizeof(why)) :
+		    transport_sctp_addr_del(l->fd, a, usable, nusable, &prim,
+		    why, sizeof(why));
+		if (r == TRANSPORT_SCTP_CH_FAILED ||
+		    r == TRANSPORT_SCTP_CH_LAST)
+			log_warnx("sctp: listener: router address %s %s (%s): "
+			    "%s", as, added ? "not added" : "kept",
+			    transport_sctp_change_names[r], why);
+	}
+	if (added)
+		log_info("sctp: router address %s usable: ASCONF ADD-IP to %s",
+		    as, dl > 0 ? done : "no association");
+	else
+		log_info("sctp: router address %s gone: %s%s%sASCONF "
+		    "DELETE-IP to %s", as, ml > 0 ? "Set Primary for " : "",
+		    moved, ml > 0 ? ", then " : "", dl > 0 ? done :
+		    "no association");
 }

@@ -507,6 +507,56 @@ bind_reason(const struct addrpack *pk, uint16_t port, int err, char *why,
 	    pk->text, port, strerror(err));
 }
 
+/*
+ * Bind fd to the addresses of pk one by one (A9, C3): one not on this
+ * host, or still tentative (EADDRNOTAVAIL), is left out and named in
+ * missing; it is added when it appears (transport_sctp_addr_add).  The
+ * addresses bound go to bound.  0 if at least one was bound; -1 with the
+ * reason in why if none was, or on another error.
+ */
+static int
+bind_present(int fd, const struct addrpack *pk, uint16_t port, char *bound,
+    size_t blen, char *missing, size_t mlen, char *why, size_t len)
+{
+	const struct sockaddr	*sa;
+	struct ctp_addr		 a;
+	struct addrpack		 one;
+	char			 s[INET6_ADDRSTRLEN];
+	size_t			 off, l, bl, ml;
+	int			 n = 0, e;
+
+	bound[0] = missing[0] = '\0';
+	for (off = 0; off < pk->len; off += l) {
+		sa = (const struct sockaddr *)(const void *)(pk->buf + off);
+		if ((l = sa_len(sa)) == 0 || sa_addr(sa, &a) == -1)
+			break;
+		addr_str(&a, s, sizeof(s));
+		if (sctp_bindx(fd, (struct sockaddr *)(uintptr_t)sa, 1,
+		    SCTP_BINDX_ADD_ADDR) == 0) {
+			bl = strlen(bound);
+			snprintf(bound + bl, blen - bl, "%s%s", n++ > 0 ?
+			    ", " : "", s);
+			continue;
+		}
+		if ((e = errno) != EADDRNOTAVAIL) {
+			memset(&one, 0, sizeof(one));
+			pack_add(&one, &a, port);
+			bind_reason(&one, port, e, why, len);
+			return -1;
+		}
+		ml = strlen(missing);
+		snprintf(missing + ml, mlen - ml, "%s%s", ml > 0 ? ", " : "",
+		    s);
+	}
+	if (n == 0) {
+		snprintf(why, len, "cannot bind local addresses %s port %u: "
+		    "%s (none is on this host yet)", pk->text, port,
+		    strerror(EADDRNOTAVAIL));
+		return -1;
+	}
+	return 0;
+}
+
 static int
 sock_new(unsigned fams, char *why, size_t len)
 {
@@ -566,6 +616,7 @@ transport_sctp_listen(const struct ctp_conf *c, unsigned fams,
 {
 	struct addrpack	 pk;
 	uint16_t	 port = c->router.port;
+	char		 bound[sizeof(pk.text)], missing[sizeof(pk.text)];
 	int		 fd, one = 1;
 
 	pack_list(&pk, &c->router.addresses, fams, port);
@@ -580,19 +631,22 @@ transport_sctp_listen(const struct ctp_conf *c, unsigned fams,
 		goto fail;
 	addip_enable(fd);
 	/* The configured addresses only, never the wildcard (B1, B5). */
-	if (sctp_bindx(fd, (struct sockaddr *)(void *)pk.buf, pk.n,
-	    SCTP_BINDX_ADD_ADDR) == -1) {
-		bind_reason(&pk, port, errno, why, len);
+	if (bind_present(fd, &pk, port, bound, sizeof(bound), missing,
+	    sizeof(missing), why, len) == -1)
 		goto fail;
-	}
 	if (listen(fd, 64) == -1) {
 		/* KERNEL-LAB §3: the cookie's HMAC comes from a module. */
-		snprintf(why, len, "listen on %s port %u: %s%s", pk.text, port,
+		snprintf(why, len, "listen on %s port %u: %s%s", bound, port,
 		    strerror(errno), errno == ENOSYS ? " (the SCTP cookie "
 		    "needs hmac: modprobe hmac)" : "");
 		goto fail;
 	}
-	log_verbose("sctp: listening on %s port %u", pk.text, port);
+	if (missing[0] != '\0')
+		log_warnx("sctp: router address(es) %s not on this host or "
+		    "still tentative: listening on %s port %u; they are added "
+		    "when they appear", missing, bound, port);
+	else
+		log_verbose("sctp: listening on %s port %u", bound, port);
 	return fd;
  fail:
 	close(fd);
@@ -604,6 +658,7 @@ transport_sctp_connect(const struct ctp_conf *c,
     const struct ctp_conf_peer *p, char *why, size_t len)
 {
 	struct addrpack	 lp, rp;
+	char		 bound[sizeof(lp.text)], missing[sizeof(lp.text)];
 	unsigned	 fams;
 	sctp_assoc_t	 id = 0;
 	int		 fd;
@@ -621,11 +676,13 @@ transport_sctp_connect(const struct ctp_conf *c,
 	if (tune(fd, &p->sctp, TUNE_INIT | TUNE_ASSOCINFO, why, len) == -1)
 		goto fail;
 	addip_enable(fd);
-	if (sctp_bindx(fd, (struct sockaddr *)(void *)lp.buf, lp.n,
-	    SCTP_BINDX_ADD_ADDR) == -1) {
-		bind_reason(&lp, 0, errno, why, len);
+	if (bind_present(fd, &lp, 0, bound, sizeof(bound), missing,
+	    sizeof(missing), why, len) == -1)
 		goto fail;
-	}
+	if (missing[0] != '\0')
+		log_verbose("peer %s: sctp: router address(es) %s not on this "
+		    "host or still tentative: left out of the association",
+		    p->name, missing);
 	/* INIT goes to the first address; all of them join (§9.6). */
 	if (sctp_connectx(fd, (struct sockaddr *)(void *)rp.buf, rp.n,
 	    &id) == -1 && errno != EINPROGRESS) {
@@ -634,7 +691,7 @@ transport_sctp_connect(const struct ctp_conf *c,
 		goto fail;
 	}
 	log_verbose("peer %s: sctp: connecting from %s to %s port %u",
-	    p->name, lp.text, rp.text, p->port);
+	    p->name, bound, rp.text, p->port);
 	return fd;
  fail:
 	close(fd);
@@ -647,6 +704,12 @@ transport_sctp_accepted(int fd, const struct ctp_conf_peer *p,
 {
 	const struct ctp_conf_sctp	*s = &p->sctp;
 
+	/*
+	 * Linux gives the accepted socket an endpoint of its own with the
+	 * namespace's ADDIP default, not the listener's: without this a
+	 * sctp_bindx on it sends no ASCONF and says nothing (issue 5 §3).
+	 */
+	addip_enable(fd);
 	/* The association took its settings from the listener. */
 	if (memcmp(s, ls, sizeof(*s)) == 0)
 		return 0;
@@ -744,12 +807,12 @@ transport_sctp_check(int fd, const struct ctp_conf *c,
 	if ((asconf == 0 || auth == 0) &&
 	    !(*warned & TRANSPORT_SCTP_W_ADDIP)) {
 		*warned |= TRANSPORT_SCTP_W_ADDIP;
-		log_warnx("peer %s: sctp: association without ADDIP (ASCONF "
-		    "%s, AUTH %s): set net.sctp.addip_enable=1 and "
-		    "net.sctp.auth_enable=1 on the peer, or run it on Linux "
-		    "5.4 or later; the channel works, but its addresses cannot "
-		    "change while it is up", p->name, asconf ? "yes" : "no",
-		    auth ? "yes" : "no");
+		log_warnx("peer %s: sctp: renumbering unavailable: "
+		    "association without ADDIP (ASCONF %s, AUTH %s); set "
+		    "net.sctp.addip_enable=1 and net.sctp.auth_enable=1 on the "
+		    "peer, or run it on Linux 5.4 or later; the channel works, "
+		    "but its addresses cannot change while it is up", p->name,
+		    asconf ? "yes" : "no", auth ? "yes" : "no");
 	}
 	if (n > 0 && paths_missing(c, p, v, n, miss, sizeof(miss)) > 0 &&
 	    !(*warned & TRANSPORT_SCTP_W_PATHS)) {
@@ -761,6 +824,239 @@ transport_sctp_check(int fd, const struct ctp_conf *c,
 		    p->name, miss);
 	}
 	return 0;
+}
+
+/* ---------------------------------------------------------------- renumbering */
+
+const char *const transport_sctp_change_names[] = {
+	"done", "nothing to do", "no ASCONF", "last address", "failed", NULL
+};
+
+/* a as a sockaddr with port; its length. */
+static socklen_t
+addr_sockaddr(const struct ctp_addr *a, uint16_t port,
+    struct sockaddr_storage *ss)
+{
+	struct addrpack	 pk;
+
+	memset(&pk, 0, sizeof(pk));
+	pack_add(&pk, a, port);
+	memset(ss, 0, sizeof(*ss));
+	memcpy(ss, pk.buf, pk.len);
+	return (socklen_t)pk.len;
+}
+
+/*
+ * Whether a is among the local addresses of fd: the endpoint's (id 0) or
+ * the association's (id not 0; Linux ignores its value on a one-to-one
+ * socket).  *n: how many there are.  -1 if they cannot be read.
+ */
+static int
+local_has(int fd, sctp_assoc_t id, const struct ctp_addr *a, size_t *n)
+{
+	struct sockaddr	*sa, *all = NULL;
+	struct ctp_addr	 x, y;
+	size_t		 i, off = 0, l;
+	int		 cnt, found = 0;
+
+	*n = 0;
+	ctp_addr_norm(a, &x);
+	if ((cnt = sctp_getladdrs(fd, id, &all)) < 0)
+		return -1;
+	for (i = 0; i < (size_t)cnt; i++) {
+		sa = (struct sockaddr *)(void *)((uint8_t *)all + off);
+		if ((l = sa_len(sa)) == 0)
+			break;
+		if (sa_addr(sa, &y) == 0 && y.len == x.len &&
+		    memcmp(y.b, x.b, x.len) == 0)
+			found = 1;
+		off += l;
+	}
+	*n = (size_t)cnt;
+	if (cnt > 0)
+		sctp_freeladdrs(all);
+	return found;
+}
+
+/*
+ * What can be done on fd for a: its domain takes a's family, its local
+ * port in *port, and, where fd carries an association, *id, whether it is
+ * established and whether both ends negotiated ASCONF and AUTH.  Returns
+ * TRANSPORT_SCTP_CH_DONE to go on, another value (reason in why) if not.
+ */
+static enum transport_sctp_ch
+change_ready(int fd, const struct ctp_addr *a, uint16_t *port,
+    sctp_assoc_t *id, char *why, size_t len)
+{
+	struct sockaddr_storage	 ss;
+	struct sctp_status	 st;
+	socklen_t		 l;
+	int			 dom;
+#if defined(SCTP_ASCONF_SUPPORTED) && defined(SCTP_AUTH_SUPPORTED)
+	struct sctp_assoc_value	 av;
+	int			 asconf, auth;
+#endif
+
+	l = sizeof(dom);
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &dom, &l) == -1) {
+		snprintf(why, len, "getsockopt SO_DOMAIN: %s", strerror(errno));
+		return TRANSPORT_SCTP_CH_FAILED;
+	}
+	if (dom == AF_INET && addr_fam(a) == FAM_V6) {
+		snprintf(why, len, "an IPv4 socket (no IPv6 peer address "
+		    "configured)");
+		return TRANSPORT_SCTP_CH_NONE;
+	}
+	l = sizeof(ss);
+	if (getsockname(fd, (struct sockaddr *)&ss, &l) == -1) {
+		snprintf(why, len, "getsockname: %s", strerror(errno));
+		return TRANSPORT_SCTP_CH_FAILED;
+	}
+	*port = ntohs(ss.ss_family == AF_INET6 ?
+	    ((struct sockaddr_in6 *)(void *)&ss)->sin6_port :
+	    ((struct sockaddr_in *)(void *)&ss)->sin_port);
+	*id = 0;
+	memset(&st, 0, sizeof(st));
+	l = sizeof(st);
+	if (sctp_opt_info(fd, 0, SCTP_STATUS, &st, &l) == -1)
+		return TRANSPORT_SCTP_CH_DONE;	/* a listener */
+	if (st.sstat_state != SCTP_ESTABLISHED) {
+		snprintf(why, len, "association not established (%s)",
+		    st.sstat_state >= 0 && st.sstat_state < (int32_t)(sizeof(
+		    sstat_names) / sizeof(sstat_names[0]) - 1) ?
+		    sstat_names[st.sstat_state] : "?");
+		return TRANSPORT_SCTP_CH_NONE;
+	}
+	/* any id but 0 names the association of a one-to-one socket */
+	*id = st.sstat_assoc_id != 0 ? st.sstat_assoc_id : 1;
+#if defined(SCTP_ASCONF_SUPPORTED) && defined(SCTP_AUTH_SUPPORTED)
+	asconf = auth = 1;
+	memset(&av, 0, sizeof(av));
+	l = sizeof(av);
+	if (getsockopt(fd, SOL_SCTP, SCTP_ASCONF_SUPPORTED, &av, &l) == 0)
+		asconf = av.assoc_value != 0;
+	memset(&av, 0, sizeof(av));
+	l = sizeof(av);
+	if (getsockopt(fd, SOL_SCTP, SCTP_AUTH_SUPPORTED, &av, &l) == 0)
+		auth = av.assoc_value != 0;
+	if (!asconf || !auth) {
+		snprintf(why, len, "no ADDIP on this association (ASCONF %s, "
+		    "AUTH %s)", asconf ? "yes" : "no", auth ? "yes" : "no");
+		return TRANSPORT_SCTP_CH_NOASCONF;
+	}
+#endif
+	return TRANSPORT_SCTP_CH_DONE;
+}
+
+enum transport_sctp_ch
+transport_sctp_addr_add(int fd, const struct ctp_addr *a, char *why,
+    size_t len)
+{
+	struct sockaddr_storage	 ss;
+	enum transport_sctp_ch	 r;
+	sctp_assoc_t		 id;
+	uint16_t		 port;
+	size_t			 n;
+	int			 h;
+
+	why[0] = '\0';
+	if ((r = change_ready(fd, a, &port, &id, why, len)) !=
+	    TRANSPORT_SCTP_CH_DONE)
+		return r;
+	if ((h = local_has(fd, 0, a, &n)) == -1) {
+		snprintf(why, len, "sctp_getladdrs: %s", strerror(errno));
+		return TRANSPORT_SCTP_CH_FAILED;
+	}
+	if (h == 1) {
+		snprintf(why, len, "already bound");
+		return TRANSPORT_SCTP_CH_NONE;
+	}
+	/*
+	 * The port bound already: Linux sends ASCONF ADD-IP (behind AUTH)
+	 * on the association (spec §9.6); until its ACK the address is no
+	 * source but for ASCONF (§9.1).
+	 */
+	(void)addr_sockaddr(a, port, &ss);
+	if (sctp_bindx(fd, (struct sockaddr *)&ss, 1, SCTP_BINDX_ADD_ADDR) ==
+	    -1) {
+		snprintf(why, len, "sctp_bindx ADD: %s", strerror(errno));
+		return TRANSPORT_SCTP_CH_FAILED;
+	}
+	return TRANSPORT_SCTP_CH_DONE;
+}
+
+enum transport_sctp_ch
+transport_sctp_addr_del(int fd, const struct ctp_addr *a,
+    const struct ctp_addr *usable, size_t nusable, struct ctp_addr *prim,
+    char *why, size_t len)
+{
+	struct sockaddr_storage	 ss;
+	struct sctp_setpeerprim	 sp;
+	enum transport_sctp_ch	 r;
+	struct ctp_addr		 x, y;
+	sctp_assoc_t		 id;
+	socklen_t		 sl;
+	uint16_t		 port;
+	size_t			 i, n, an = 0;
+	int			 h;
+	char			 s[INET6_ADDRSTRLEN];
+
+	why[0] = '\0';
+	memset(prim, 0, sizeof(*prim));
+	if ((r = change_ready(fd, a, &port, &id, why, len)) !=
+	    TRANSPORT_SCTP_CH_DONE)
+		return r;
+	if ((h = local_has(fd, 0, a, &n)) == -1) {
+		snprintf(why, len, "sctp_getladdrs: %s", strerror(errno));
+		return TRANSPORT_SCTP_CH_FAILED;
+	}
+	if (h == 0) {
+		snprintf(why, len, "not bound");
+		return TRANSPORT_SCTP_CH_NONE;
+	}
+	if (id != 0 && (h = local_has(fd, id, a, &an)) == -1) {
+		snprintf(why, len, "sctp_getladdrs: %s", strerror(errno));
+		return TRANSPORT_SCTP_CH_FAILED;
+	}
+	/* Never the last one: the peer would refuse it (0x00A0, §9.1). */
+	if (n <= 1 || (id != 0 && h == 1 && an <= 1)) {
+		snprintf(why, len, "the last local address");
+		return TRANSPORT_SCTP_CH_LAST;
+	}
+	/*
+	 * The peer may be sending to a: first ask it to use another one
+	 * (ASCONF Set Primary, a local address, §9.5).  Linux keeps one
+	 * ASCONF outstanding and queues the rest, so a Set Primary of an
+	 * address just added goes out after that ADD-IP was acknowledged
+	 * (C2), and the DELETE-IP after the Set Primary.
+	 */
+	ctp_addr_norm(a, &x);
+	for (i = 0; id != 0 && h == 1 && i < nusable; i++) {
+		ctp_addr_norm(&usable[i], &y);
+		if (y.len == x.len && memcmp(y.b, x.b, x.len) == 0)
+			continue;
+		if (local_has(fd, id, &y, &an) != 1)
+			continue;
+		memset(&sp, 0, sizeof(sp));
+		sl = addr_sockaddr(&y, port, &ss);
+		memcpy(&sp.sspp_addr, &ss, sl);
+		if (setsockopt(fd, SOL_SCTP, SCTP_SET_PEER_PRIMARY_ADDR, &sp,
+		    sizeof(sp)) == -1)
+			snprintf(why, len, "SCTP_SET_PEER_PRIMARY_ADDR %s: %s",
+			    addr_str(&y, s, sizeof(s)), strerror(errno));
+		else
+			*prim = y;
+		break;
+	}
+	(void)addr_sockaddr(a, port, &ss);
+	if (sctp_bindx(fd, (struct sockaddr *)&ss, 1, SCTP_BINDX_REM_ADDR) ==
+	    -1) {
+		n = strlen(why);
+		snprintf(why + n, len - n, "%ssctp_bindx REM: %s", n > 0 ?
+		    "; " : "", strerror(errno));
+		return TRANSPORT_SCTP_CH_FAILED;
+	}
+	return TRANSPORT_SCTP_CH_DONE;
 }
 
 size_t

@@ -64,6 +64,42 @@ int		 transport_sctp_check(int fd, const struct ctp_conf *c,
 		    size_t len);
 
 /*
+ * Run-time renumbering (spec §9.6, issue 5 §3): what became of a change
+ * on one socket.  Names in transport_sctp_change_names.
+ */
+enum transport_sctp_ch {
+	TRANSPORT_SCTP_CH_DONE,		/* bound or unbound; ASCONF queued */
+	TRANSPORT_SCTP_CH_NONE,		/* nothing to do (why says) */
+	TRANSPORT_SCTP_CH_NOASCONF,	/* the peer cannot follow: untouched */
+	TRANSPORT_SCTP_CH_LAST,		/* the last local address: kept */
+	TRANSPORT_SCTP_CH_FAILED,	/* why says */
+};
+extern const char *const transport_sctp_change_names[];
+
+/*
+ * Router address a appeared: sctp_bindx(ADD) on fd, a listener or an
+ * established association with ASCONF and AUTH (ASCONF ADD-IP).  An
+ * address already bound, of a family fd cannot take, or an association
+ * not yet established is TRANSPORT_SCTP_CH_NONE; one without ASCONF is
+ * left alone.  The reason of anything but DONE in why.
+ */
+enum transport_sctp_ch transport_sctp_addr_add(int fd,
+		    const struct ctp_addr *a, char *why, size_t len);
+
+/*
+ * Router address a went away: on an association, first ask the peer to
+ * send to the first of usable[0..nusable) that the association has
+ * (SCTP_SET_PEER_PRIMARY_ADDR, then in *prim; prim->len 0 if none was
+ * asked), then sctp_bindx(REM) (ASCONF DELETE-IP).  The last local
+ * address is never removed (TRANSPORT_SCTP_CH_LAST).  DONE with why not
+ * empty: removed, but the Set Primary failed (why says).
+ */
+enum transport_sctp_ch transport_sctp_addr_del(int fd,
+		    const struct ctp_addr *a, const struct ctp_addr *usable,
+		    size_t nusable, struct ctp_addr *prim, char *why,
+		    size_t len);
+
+/*
  * The peer addresses of the association on fd, IPv4-mapped ones as IPv4;
  * at most max of them into v.  Returns how many (0 on error).
  */

@@ -504,8 +504,8 @@ fake_peer 600
 check "a TLS-over-SCTP peer of another stack (python3) comes up at ar1" \
     wait_up 1 ar3 300
 check "peer without ASCONF: ar1 names the sysctls to enable" \
-    eval 'log_since 1 $L0 | grep -q "peer ar3: sctp: association without \
-ADDIP.*net.sctp.addip_enable=1 and net.sctp.auth_enable=1"'
+    eval 'log_since 1 $L0 | grep -q "peer ar3: sctp: renumbering \
+unavailable: .*net.sctp.addip_enable=1 and net.sctp.auth_enable=1"'
 check "peer without ASCONF: show peers says asconf false" \
     eval 'flat 1; fis 1 peers.ar3.channel.sctp.asconf false'
 
