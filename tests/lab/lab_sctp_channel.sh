@@ -4,7 +4,7 @@
 # TLS over SCTP between three ctpd routers (issue 5 §2), on a kernel with
 # SCTP:  tests/lab/run tests/lab/lab_sctp_channel.sh  (or run-all.sh)
 # Two links join the routers, A (192.0.2.0/24, 2001:db8::/64) and B
-# (100.64.0.0/24).  ar1-ar2 and ar2-ar3 are multi-homed over A and B in
+# (203.0.113.192/26).  ar1-ar2 and ar2-ar3 are multi-homed over A and B in
 # IPv4, ar1-ar3 over IPv6 and IPv4 on A.  Checked: test_peer's sctp case;
 # every channel up with each configured address a path, the settings read
 # back from the socket (SCTP_NODELAY among them), no notification
@@ -50,7 +50,7 @@ peer_yaml() {
 	if [ $(($1 + $2)) = 4 ]; then
 		a="2001:db8::$m, 192.0.2.$m"
 	else
-		a="192.0.2.$m, 100.64.0.$m"
+		a="192.0.2.$m, 203.0.113.$((192 + m))"
 	fi
 	cat <<EOF
   - name: ar$m
@@ -67,7 +67,8 @@ peer_yaml() {
 EOF
 }
 
-# link_b: a second bridge, link B, with 100.64.0.N on eth1 of arN.
+# link_b: a second bridge, link B, with 203.0.113.(192+N)/26 on eth1 of
+# arN (the /26s below it are the access prefixes).
 link_b() {
 	br=$(ns br)
 	{
@@ -81,8 +82,8 @@ link_b() {
 		done
 	} | ip -n "$br" -b - || return 1
 	for i in 1 2 3; do
-		printf 'addr add 100.64.0.%s/24 dev eth1\nlink set eth1 up\n' \
-		    "$i" | ip -n "$(ns ar$i)" -b - || return 1
+		printf 'addr add 203.0.113.%s/26 dev eth1\nlink set eth1 up\n' \
+		    "$((192 + i))" | ip -n "$(ns ar$i)" -b - || return 1
 	done
 }
 
@@ -193,7 +194,7 @@ eps_ok() {
 # none with a wildcard or unconfigured local address.
 assocs_ok() {
 	nsx "ar$1" cat /proc/net/sctp/assocs >"$T/assocs.$1" || return 1
-	awk -v want="192.0.2.$1 100.64.0.$1 $(v6full "$1")" '
+	awk -v want="192.0.2.$1 203.0.113.$((192 + $1)) $(v6full "$1")" '
 	NR > 1 {
 		na++
 		split(want, w, " ")
@@ -343,8 +344,8 @@ confs=0
 for i in 1 2 3; do
 	write_conf $i
 	sed -i "s|^  addresses: \[192.0.2.$i, 2001:db8::$i\]|  addresses: \
-[192.0.2.$i, 100.64.0.$i, 2001:db8::$i]|" "$T/ar$i/ctpd.yaml"
-	grep -q "100.64.0.$i," "$T/ar$i/ctpd.yaml" &&
+[192.0.2.$i, 203.0.113.$((192 + i)), 2001:db8::$i]|" "$T/ar$i/ctpd.yaml"
+	grep -q "203.0.113.$((192 + i)), " "$T/ar$i/ctpd.yaml" &&
 	    "$CTPD" -n -f "$T/ar$i/ctpd.yaml" >"$T/n.$i" 2>&1 &&
 	    grep -q 'configuration OK' "$T/n.$i" && confs=$((confs + 1))
 done
@@ -383,16 +384,16 @@ for i in 1 2 3; do
 done
 check "show peers: transport sctp, one connection, ESTABLISHED ($cnt of 6)" \
     [ $cnt = 6 ]
-check "ar1-ar2: paths 192.0.2.2 and 100.64.0.2, both ACTIVE" eval \
-    'has_path 1 ar2 192.0.2.2 ACTIVE && has_path 1 ar2 100.64.0.2 ACTIVE'
-check "ar2-ar1: paths 192.0.2.1 and 100.64.0.1" eval \
-    'has_path 2 ar1 192.0.2.1 && has_path 2 ar1 100.64.0.1'
-check "ar2-ar3: paths 192.0.2.3 and 100.64.0.3" eval \
-    'has_path 2 ar3 192.0.2.3 && has_path 2 ar3 100.64.0.3'
+check "ar1-ar2: paths 192.0.2.2 and 203.0.113.194, both ACTIVE" eval \
+    'has_path 1 ar2 192.0.2.2 ACTIVE && has_path 1 ar2 203.0.113.194 ACTIVE'
+check "ar2-ar1: paths 192.0.2.1 and 203.0.113.193" eval \
+    'has_path 2 ar1 192.0.2.1 && has_path 2 ar1 203.0.113.193'
+check "ar2-ar3: paths 192.0.2.3 and 203.0.113.195" eval \
+    'has_path 2 ar3 192.0.2.3 && has_path 2 ar3 203.0.113.195'
 check "ar1-ar3 (dual-stack): paths 2001:db8::3 and 192.0.2.3" eval \
     'has_path 1 ar3 2001:db8::3 && has_path 1 ar3 192.0.2.3'
-check "ar1: local addresses 192.0.2.1 and 100.64.0.1 on the ar2 channel" \
-    eval 'has_local 1 ar2 192.0.2.1 && has_local 1 ar2 100.64.0.1'
+check "ar1: local addresses 192.0.2.1 and 203.0.113.193 on the ar2 channel" \
+    eval 'has_local 1 ar2 192.0.2.1 && has_local 1 ar2 203.0.113.193'
 cnt=0
 for i in 1 2 3; do
 	for j in 1 2 3; do
@@ -434,9 +435,9 @@ else
 fi
 cnt=0
 # ar2's peers are IPv4 only: its listener leaves out its IPv6 address.
-eps_ok 1 "192.0.2.1 100.64.0.1 $(v6full 1)" && cnt=$((cnt + 1))
-eps_ok 2 "192.0.2.2 100.64.0.2" && cnt=$((cnt + 1))
-eps_ok 3 "192.0.2.3 100.64.0.3 $(v6full 3)" && cnt=$((cnt + 1))
+eps_ok 1 "192.0.2.1 203.0.113.193 $(v6full 1)" && cnt=$((cnt + 1))
+eps_ok 2 "192.0.2.2 203.0.113.194" && cnt=$((cnt + 1))
+eps_ok 3 "192.0.2.3 203.0.113.195 $(v6full 3)" && cnt=$((cnt + 1))
 check "no wildcard bind: each listener on exactly its configured \
 addresses (/proc/net/sctp/eps, $cnt of 3)" [ $cnt = 3 ]
 cnt=0
@@ -466,7 +467,7 @@ ip -n "$(ns ar2)" route add blackhole 192.0.2.1/32
 check "link A lost: ar1's path 192.0.2.2 leaves ACTIVE" \
     wait_path 1 ar2 192.0.2.2 INACTIVE PF
 check "link A lost: the path over link B stays ACTIVE" \
-    eval 'flat 1; has_path 1 ar2 100.64.0.2 ACTIVE'
+    eval 'flat 1; has_path 1 ar2 203.0.113.194 ACTIVE'
 handover 203.0.113.12 "predictive over link B"
 check "link A lost: channel ar1-ar2 still up, no new handshake" \
     eval 'fis 1 peers.ar2.state UP && [ "$(hs 1)" = "$H1" ] &&
