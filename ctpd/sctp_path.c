@@ -230,8 +230,8 @@ pin_primary(struct sctp_path *m, uint64_t now)
 		return;
 	}
 	m->c.primary_restored++;
-	log_info("peer %s: sctp: primary set back to %s (was %s)",
-	    m->conf->name, addr_str(&m->want, s1, sizeof(s1)),
+	log_limited(&m->ll, now, LOGL_INFO, "peer %s: sctp: primary set back "
+	    "to %s (was %s)", m->conf->name, addr_str(&m->want, s1, sizeof(s1)),
 	    m->primary_seen ? addr_str(&m->primary, s2, sizeof(s2)) : "none");
 	m->primary = m->want;
 	m->primary_seen = true;
@@ -372,6 +372,37 @@ sctp_path_sum(const struct sctp_path *m, struct sctp_path_counters *sum)
 	sum->primary_restored += m->c.primary_restored;
 }
 
+/*
+ * The paths of the peer's channel in one line for the `show peers` table:
+ * "ADDRESS STATE" each, the primary's state followed by '*'; JSON null
+ * without a channel.
+ */
+static json_t *
+paths_summary(const json_t *peer)
+{
+	const json_t	*paths, *x;
+	const char	*a, *st;
+	char		 buf[CTP_CONF_MAX_ADDRS * (INET6_ADDRSTRLEN + 16)];
+	size_t		 i, l = 0;
+
+	paths = json_object_get(json_object_get(json_object_get(peer,
+	    "channel"), "sctp"), "paths");
+	if (!json_is_array(paths))
+		return json_null();
+	buf[0] = '\0';
+	json_array_foreach(paths, i, x) {
+		if ((a = json_string_value(json_object_get(x, "address"))) ==
+		    NULL || (st = json_string_value(json_object_get(x,
+		    "path_state"))) == NULL)
+			continue;
+		snprintf(buf + l, sizeof(buf) - l, "%s%s %s%s", l > 0 ? ", " :
+		    "", a, st, json_is_true(json_object_get(x, "primary")) ?
+		    "*" : "");
+		l = strlen(buf);
+	}
+	return json_string(buf);
+}
+
 void
 sctp_path_json(const struct sctp_path *m, json_t *peer)
 {
@@ -383,6 +414,7 @@ sctp_path_json(const struct sctp_path *m, json_t *peer)
 
 	if (m == NULL || peer == NULL)
 		return;
+	json_object_set_new(peer, "paths", paths_summary(peer));
 	if ((o = json_object_get(peer, "counters")) != NULL) {
 		json_object_set_new(o, "path_changes",
 		    json_integer((json_int_t)m->c.path_changes));
