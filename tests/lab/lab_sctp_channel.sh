@@ -9,12 +9,16 @@
 # every channel up with each configured address a path, the settings read
 # back from the socket (SCTP_NODELAY among them), no notification
 # subscribed, ASCONF and AUTH negotiated, no wildcard bind, one association
-# per neighbour; a predictive handover over SCTP; link A between ar1 and ar2
-# lost and back without the channel noticing; a killed peer brought back
-# as a new channel; a python3 peer without ASCONF (ar1 says what to
-# enable), and its SCTP restart handled as a new channel.
+# per neighbour; ar1-ar2's configured primary (on link A, though the INIT
+# goes over link B) in force at both ends; a predictive handover over SCTP;
+# link A between ar1 and ar2 lost while contexts are pushed, the time to
+# move printed, every context delivered, no new handshake, path changes
+# counted; link A healed, the primary and DATA back on it at both ends in
+# bounded time (printed); a killed peer brought back as a new channel; a
+# python3 peer without ASCONF (ar1 says what to enable), and its SCTP
+# restart handled as a new channel.
 # lab-timeout: 300
-# lab-modules: bridge
+# lab-modules: bridge sch_ingress cls_u32 act_gact
 . "$(dirname "$0")/../integration/lib.sh"
 
 [ -d /proc/sys/net/sctp ] ||
@@ -47,8 +51,14 @@ TIMERS="  max-transfer: 2s
 # SCTP; the pair ar1-ar3 is dual-stack, the others use both IPv4 links.
 peer_yaml() {
 	m=$2
+	pr=
 	if [ $(($1 + $2)) = 4 ]; then
 		a="2001:db8::$m, 192.0.2.$m"
+	elif [ $(($1 + $2)) = 3 ]; then
+		# ar1-ar2: the INIT goes over link B, the primary is link A's
+		a="203.0.113.$((192 + m)), 192.0.2.$m"
+		pr="
+      primary: 192.0.2.$m"
 	else
 		a="192.0.2.$m, 203.0.113.$((192 + m))"
 	fi
@@ -63,7 +73,7 @@ peer_yaml() {
       rto-initial: 200ms
       rto-min: 100ms
       rto-max: 400ms
-      hb-interval: 500ms
+      hb-interval: 500ms$pr
 EOF
 }
 
@@ -321,6 +331,68 @@ wait_for() {
 # log_since N LINE: router N's log after line LINE.
 log_since() { tail -n "+$(($2 + 1))" "$T/ar$1/log"; }
 
+# ms: the time in milliseconds.
+ms() { date +%s%3N; }
+
+# push_bg MN: in the background, ctp-mn's CTSR for MN to ar1 with ar2 as
+# the nAR (ar1 pushes MN's contexts to ar2); output in $T/push.MN, status
+# in $T/push.MN.rc.
+push_bg() {
+	(
+		r=0
+		ip netns exec "$(ns mn)" timeout 30 "$CTPMN" -A -s 0x10203040 \
+		    -k $MNKEY -m "$1" -r 192.0.2.2 198.51.100.1 </dev/null \
+		    >"$T/push.$1" 2>&1 || r=$?
+		echo $r >"$T/push.$1.rc"
+	) &
+	_pids="$_pids $!"
+}
+
+# cut_a add|del: link A lost between ar1 and ar2 only, as a cable cut
+# behind a switch is (no carrier change, the routes stay): each drops the
+# SCTP packets it sends to the other's link A address (tc on eth0).
+cut_a() {
+	for i in 1 2; do
+		if [ "$1" = add ]; then
+			tc -n "$(ns ar$i)" qdisc add dev eth0 clsact &&
+			    tc -n "$(ns ar$i)" filter add dev eth0 egress \
+			    protocol ip u32 match ip dst "192.0.2.$((3 - i))/32" \
+			    match ip protocol 132 0xff action drop || return 1
+		else
+			tc -n "$(ns ar$i)" qdisc del dev eth0 clsact || return 1
+		fi
+	done
+}
+
+# change_ms N PEER ADDR T: milliseconds from time T to that path's last
+# state change, by the monitor's since_change_ms (read in $T/flat.N
+# just before).
+change_ms() {
+	_i=$(awk -v p="peers.$2.channel.sctp.paths." -v a="$3" \
+	    'index($1, p) == 1 && $1 ~ /\.address$/ && $2 == a {
+		sub(/\.address$/, "", $1); print $1; exit }' "$T/flat.$1")
+	echo $(($(ms) - $4 - $(fv "$1" "$_i.since_change_ms")))
+}
+
+# held N MN: MN's contexts are HELD at router N (pushed to it).
+held() { [ "$(mn_state "$1" "$2")" = HELD ]; }
+
+# primaries_ok: ar1's primary towards ar2 is 192.0.2.2 and ar2's towards
+# ar1 is 192.0.2.1, both pinned (read in $T/flat.1, $T/flat.2).
+primaries_ok() {
+	flat 1 && flat 2 &&
+	    fis 1 peers.ar2.channel.sctp.primary 192.0.2.2 &&
+	    fis 1 peers.ar2.channel.sctp.primary_pinned true &&
+	    fis 2 peers.ar1.channel.sctp.primary 192.0.2.1 &&
+	    fis 2 peers.ar1.channel.sctp.primary_pinned true
+}
+
+# linka_ok: link A's path ACTIVE at both ends of ar1-ar2, primaries_ok.
+linka_ok() {
+	primaries_ok && has_path 1 ar2 192.0.2.2 ACTIVE &&
+	    has_path 2 ar1 192.0.2.1 ACTIVE
+}
+
 # ------------------------------------------------------------ set-up
 
 # The unit test's SCTP case first: two peer sets in one process over a
@@ -343,6 +415,10 @@ make_certs || { nok "throw-away CA and router certificates"; finish; }
 confs=0
 for i in 1 2 3; do
 	write_conf $i
+	# MNs of the path-failure stream
+	[ $i = 1 ] && for m in 20 21 22; do
+		echo "203.0.113.$m $MNKEY" >>"$T/ar1/mn-keys"
+	done
 	sed -i "s|^  addresses: \[192.0.2.$i, 2001:db8::$i\]|  addresses: \
 [192.0.2.$i, 203.0.113.$((192 + i)), 2001:db8::$i]|" "$T/ar$i/ctpd.yaml"
 	grep -q "203.0.113.$((192 + i)), " "$T/ar$i/ctpd.yaml" &&
@@ -451,6 +527,41 @@ else
 	ok "no TLS error from SCTP notifications in the logs"
 fi
 
+# ------------------------------------------------------------ primary
+
+# ar1-ar2 lists link B's address first, so the INIT goes over link B: the
+# connecting side's primary starts there, and so does the accepting side's
+# (the INIT's source).  The monitor sets both back to link A's address
+# (peers[].sctp.primary) once that path is ACTIVE.
+flat 1
+acc=ar1
+fis 1 peers.ar2.channel.initiator local && acc=ar2
+check "ar1-ar2: configured primary 192.0.2.2 / 192.0.2.1 in force at both \
+ends (accepting side $acc) within 5 s" wait_for 50 primaries_ok
+check "ar1-ar2: show peers names the configured primary at both ends" eval \
+    'fis 1 peers.ar2.channel.sctp.configured_primary 192.0.2.2 &&
+    fis 2 peers.ar1.channel.sctp.configured_primary 192.0.2.1'
+R1=$(fv 1 peers.ar2.counters.primary_restored)
+R2=$(fv 2 peers.ar1.counters.primary_restored)
+check "ar1-ar2: the primary set back from link B at both ends \
+(primary_restored $R1 at ar1, $R2 at ar2)" eval \
+    '[ "${R1:-0}" -ge 1 ] && [ "${R2:-0}" -ge 1 ] &&
+    grep -q "peer ar2: sctp: primary set back to 192.0.2.2 (was \
+203.0.113.194)" "$T/ar1/log" &&
+    grep -q "peer ar1: sctp: primary set back to 192.0.2.1 (was \
+203.0.113.193)" "$T/ar2/log"'
+check "ar1-ar3 (no primary configured): its first address 2001:db8::3 \
+is the primary" eval 'flat 1;
+    fis 1 peers.ar3.channel.sctp.configured_primary 2001:db8::3 &&
+    fis 1 peers.ar3.channel.sctp.primary_pinned true'
+ctl 1 show peers
+check "ctpctl show peers: the paths of ar2 in the table, the primary \
+marked" eval 'grep "^ar2 " "$T/out" | grep -q "192\.0\.2\.2 ACTIVE\*"'
+check "show stats: set-wide path counters" eval 'ctl 1 -j show stats &&
+    [ -n "$(jsec "$T/out" peers primary_restored)" ] &&
+    [ "$(jsec "$T/out" peers primary_restored)" -ge 1 ] &&
+    [ -n "$(jsec "$T/out" peers path_changes)" ]'
+
 # ------------------------------------------------------------ handover
 
 H1=$(hs 1)
@@ -461,23 +572,135 @@ check "no TLS handshake on the handover path" \
 
 # ------------------------------------------------------------ link A lost
 
-# Link A between ar1 and ar2 only: host routes to a blackhole both ways.
-ip -n "$(ns ar1)" route add blackhole 192.0.2.2/32
-ip -n "$(ns ar2)" route add blackhole 192.0.2.1/32
-check "link A lost: ar1's path 192.0.2.2 leaves ACTIVE" \
-    wait_path 1 ar2 192.0.2.2 INACTIVE PF
+# Link A between ar1 and ar2 lost (cut_a) while contexts (R=1 aaa among
+# them) are pushed from ar1 to ar2.
+MNS="203.0.113.20 203.0.113.21 203.0.113.22"
+n=0
+for m in $MNS; do
+	put_ctx 1 "$m" "$D/feature-aaa.json" "$D/feature-qos-v4.json"
+	[ "$rc" = 0 ] && n=$((n + 1))
+done
+check "stream: contexts of 3 MNs put at ar1 ($n)" [ $n = 3 ]
+flat 1
+flat 2
+PC1=$(fv 1 peers.ar2.counters.path_changes)
+PC2=$(fv 2 peers.ar1.counters.path_changes)
+# one pushed before the cut, the others right after it
+set -- $MNS
+push_bg "$1"
+wait_for 100 eval '[ -s "$T/push.$1.rc" ]'
+cut_a add || nok "link A cut with tc (modules sch_ingress cls_u32 act_gact)"
+T0=$(ms)
+push_bg "$2"
+push_bg "$3"
+if wait_for 150 held 2 "$2"; then
+	T1=$(ms)
+	echo "# time to move: $((T1 - T0)) ms from link A's cut to the first \
+context pushed after it HELD at ar2 (delivered over link B), by polling \
+ar2 (an upper bound: each poll is a ctpctl run)"
+	ok "link A lost: the first context pushed after the cut reaches ar2"
+else
+	nok "link A lost: the first context pushed after the cut reaches ar2"
+fi
+n=0
+for m in $MNS; do
+	wait_for 150 eval '[ -s "$T/push.$m.rc" ]'
+	echo "# push of $m: $(tail -n 1 "$T/push.$m")"
+done
+for m in $MNS; do
+	[ -s "$T/push.$m.rc" ] &&
+	    [ "$(cat "$T/push.$m.rc")" = 0 ] &&
+	    grep -Fq 'every context transferred' "$T/push.$m" &&
+	    wait_state 2 "$m" HELD && n=$((n + 1))
+done
+if [ $n = 3 ]; then
+	ok "link A lost: every pushed context delivered (CTAA success, HELD \
+at ar2: 3 of 3)"
+else
+	cat "$T"/push.203.0.113.2? >"$T/why" 2>/dev/null
+	nok "link A lost: every pushed context delivered (CTAA success, HELD \
+at ar2: $n of 3)" "$T/why"
+fi
+got_ctx 2 203.0.113.22 held
+check "link A lost: contexts held at ar2 equal those put at ar1" \
+    cmp -s "$T/want.203.0.113.22" "$T/got.203.0.113.22"
+if wait_path 1 ar2 192.0.2.2 INACTIVE PF; then
+	ok "link A lost: ar1's path 192.0.2.2 leaves ACTIVE"
+	echo "# link A lost: ar1's path 192.0.2.2 went $(path_state 1 ar2 \
+192.0.2.2) $(change_ms 1 ar2 192.0.2.2 $T0) ms after the cut (path state \
+timestamps)"
+else
+	nok "link A lost: ar1's path 192.0.2.2 leaves ACTIVE" "$T/why"
+fi
 check "link A lost: the path over link B stays ACTIVE" \
     eval 'flat 1; has_path 1 ar2 203.0.113.194 ACTIVE'
+# Linux does not move the primary on a failover (ps_retrans is off): it
+# sends to the ACTIVE alternate until the primary's path is back.
+echo "# during the outage: ar1's primary $(fv 1 \
+peers.ar2.channel.sctp.primary), path 192.0.2.2 $(path_state 1 ar2 \
+192.0.2.2), 203.0.113.194 $(path_state 1 ar2 203.0.113.194)"
+flat 2
+check "link A lost: path_changes counted at both ends (ar1 $PC1 -> \
+$(fv 1 peers.ar2.counters.path_changes), ar2 $PC2 -> \
+$(fv 2 peers.ar1.counters.path_changes))" eval \
+    '[ "$(fv 1 peers.ar2.counters.path_changes)" -gt "$PC1" ] &&
+    [ "$(fv 2 peers.ar1.counters.path_changes)" -gt "$PC2" ]'
+check "link A lost: the path change logged (peer, address, states)" \
+    grep -Eq 'peer ar2: sctp: path 192\.0\.2\.2 ACTIVE -> (PF|INACTIVE)' \
+    "$T/ar1/log"
 handover 203.0.113.12 "predictive over link B"
 check "link A lost: channel ar1-ar2 still up, no new handshake" \
     eval 'fis 1 peers.ar2.state UP && [ "$(hs 1)" = "$H1" ] &&
     [ "$(hs 2)" = "$H2" ]'
-ip -n "$(ns ar1)" route del blackhole 192.0.2.2/32
-ip -n "$(ns ar2)" route del blackhole 192.0.2.1/32
-check "link A back: ar1's path 192.0.2.2 ACTIVE again" \
-    wait_path 1 ar2 192.0.2.2 ACTIVE
+
+# Healed: link A's path ACTIVE and the primary there at both ends within
+# two HB intervals (500 ms) and slack, and DATA on link A again (tcpdump;
+# the liveness echo is sent every 500 ms).
+cap=
+if command -v tcpdump >/dev/null 2>&1; then
+	cap=$T/linka.pcap
+	ip netns exec "$(ns ar1)" tcpdump -Z root -U -ni eth0 -w "$cap" \
+	    sctp and host 192.0.2.1 and host 192.0.2.2 >"$T/td.err" 2>&1 &
+	tdpid=$!
+	_pids="$_pids $tdpid"
+	wait_for 100 grep -q 'listening on' "$T/td.err"
+fi
+cut_a del
+T2=$(ms)
+if wait_path 1 ar2 192.0.2.2 ACTIVE &&
+    h1=$(change_ms 1 ar2 192.0.2.2 $T2) &&
+    wait_path 2 ar1 192.0.2.1 ACTIVE &&
+    h2=$(change_ms 2 ar1 192.0.2.1 $T2); then
+	echo "# link A healed: path ACTIVE again $h1 ms after the heal at \
+ar1, $h2 ms at ar2 (path state timestamps: since_change_ms)"
+	check "link A back: path ACTIVE at both ends within 2 HB intervals \
++ 2 s ($h1 ms, $h2 ms)" eval '[ "$h1" -le 3000 ] && [ "$h2" -le 3000 ]'
+else
+	nok "link A back: path ACTIVE at both ends" "$T/why"
+fi
+check "link A back: primary 192.0.2.2 / 192.0.2.1 pinned at both ends" \
+    wait_for 50 primaries_ok
 check "link A back: still the same channel (no reconnect)" \
     eval 'flat 1; fis 1 peers.ar2.counters.reconnects 0'
+if [ -n "$cap" ]; then
+	sleep 2
+	kill "$tdpid" 2>/dev/null
+	wait "$tdpid" 2>/dev/null
+	tcpdump -nr "$cap" >"$T/td.txt" 2>&1
+	d1=$(grep '\[DATA\]' "$T/td.txt" |
+	    grep -c ' 192\.0\.2\.1\.[0-9]* > 192\.0\.2\.2\.')
+	d2=$(grep '\[DATA\]' "$T/td.txt" |
+	    grep -c ' 192\.0\.2\.2\.[0-9]* > 192\.0\.2\.1\.')
+	if [ "$d1" -ge 2 ] && [ "$d2" -ge 2 ]; then
+		ok "link A back: DATA on link A again, both ways (tcpdump on \
+ar1's eth0: $d1 packets to ar2, $d2 to ar1)"
+	else
+		nok "link A back: DATA on link A again, both ways (tcpdump on \
+ar1's eth0: $d1 packets to ar2, $d2 to ar1)" "$T/td.txt"
+	fi
+else
+	skip_one "link A back: DATA on link A again" "no tcpdump"
+fi
 
 # ------------------------------------------------------------ restart
 
