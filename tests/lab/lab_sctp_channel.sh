@@ -17,7 +17,7 @@
 # bounded time (printed); a killed peer brought back as a new channel; a
 # python3 peer without ASCONF (ar1 says what to enable), and its SCTP
 # restart handled as a new channel.
-# lab-timeout: 300
+# lab-timeout: 420
 # lab-modules: bridge sch_ingress cls_u32 act_gact
 . "$(dirname "$0")/../integration/lib.sh"
 
@@ -39,7 +39,7 @@ LOGLEVEL=debug
 # A guest is slow, the more so on a busy host: room for a path failover
 # (§9.6) within the liveness timeout, and for the MN's steps.
 TIMERS="  max-transfer: 2s
-  max-handover: 30s
+  max-handover: 120s
   liveness-interval: 500ms
   liveness-timeout: 4s
   reconnect-min: 50ms
@@ -374,8 +374,16 @@ change_ms() {
 	echo $(($(ms) - $4 - $(fv "$1" "$_i.since_change_ms")))
 }
 
-# held N MN: MN's contexts are HELD at router N (pushed to it).
-held() { [ "$(mn_state "$1" "$2")" = HELD ]; }
+# held_all: ar2 holds contexts of every MN in MNS (one show contexts).
+held_all() {
+	ctl 2 -j show contexts
+	[ "$rc" = 0 ] || return 1
+	norm "$T/out" | sed 's/{"mn":"/\n/g' >"$T/held"
+	for _m in $MNS; do
+		awk -v m="$_m\"," 'index($0, m) == 1' "$T/held" |
+		    grep -Fq '"held":[{' || return 1
+	done
+}
 
 # primaries_ok: ar1's primary towards ar2 is 192.0.2.2 and ar2's towards
 # ar1 is 192.0.2.1, both pinned (read in $T/flat.1, $T/flat.2).
@@ -551,7 +559,7 @@ check "ar1-ar2: the primary set back from link B at both ends \
     grep -q "peer ar1: sctp: primary set back to 192.0.2.1 (was \
 203.0.113.193)" "$T/ar2/log"'
 check "ar1-ar3 (no primary configured): its first address 2001:db8::3 \
-is the primary" eval 'flat 1;
+is the primary" eval '
     fis 1 peers.ar3.channel.sctp.configured_primary 2001:db8::3 &&
     fis 1 peers.ar3.channel.sctp.primary_pinned true'
 ctl 1 show peers
@@ -585,6 +593,17 @@ flat 1
 flat 2
 PC1=$(fv 1 peers.ar2.counters.path_changes)
 PC2=$(fv 2 peers.ar1.counters.path_changes)
+# DATA from ar1 on link B (eth1) shows when the channel moved
+capb=
+if command -v tcpdump >/dev/null 2>&1; then
+	capb=$T/linkb.pcap
+	ip netns exec "$(ns ar1)" tcpdump -Z root -U -ni eth1 -w "$capb" \
+	    sctp and src 203.0.113.193 and dst 203.0.113.194 \
+	    >"$T/tdb.err" 2>&1 &
+	tdbpid=$!
+	_pids="$_pids $tdbpid"
+	wait_for 100 grep -q 'listening on' "$T/tdb.err"
+fi
 # one pushed before the cut, the others right after it
 set -- $MNS
 push_bg "$1"
@@ -593,33 +612,38 @@ cut_a add || nok "link A cut with tc (modules sch_ingress cls_u32 act_gact)"
 T0=$(ms)
 push_bg "$2"
 push_bg "$3"
-if wait_for 150 held 2 "$2"; then
-	T1=$(ms)
-	echo "# time to move: $((T1 - T0)) ms from link A's cut to the first \
-context pushed after it HELD at ar2 (delivered over link B), by polling \
-ar2 (an upper bound: each poll is a ctpctl run)"
-	ok "link A lost: the first context pushed after the cut reaches ar2"
-else
-	nok "link A lost: the first context pushed after the cut reaches ar2"
+wait_for 100 eval '[ -s "$T/push.$2.rc" ] && [ -s "$T/push.$3.rc" ]'
+if [ -n "$capb" ]; then
+	kill "$tdbpid" 2>/dev/null
+	wait "$tdbpid" 2>/dev/null
+	# (a retransmission may take link B before the cut: a slow guest
+	# sees spurious timeouts)
+	tb=$(tcpdump -tt -nr "$capb" 2>/dev/null | grep '\[DATA\]' |
+	    awk -v t0="$T0" '$1 * 1000 >= t0 { printf "%.0f", $1 * 1000
+		exit }')
+	if [ -n "$tb" ]; then
+		echo "# time to move: $((tb - T0)) ms from link A's cut to the \
+first DATA chunk from ar1 on link B after it (tcpdump on ar1's eth1)"
+		ok "link A lost: DATA moved to link B ($((tb - T0)) ms)"
+	else
+		nok "link A lost: DATA moved to link B (none seen)"
+	fi
 fi
 n=0
 for m in $MNS; do
 	wait_for 150 eval '[ -s "$T/push.$m.rc" ]'
 	echo "# push of $m: $(tail -n 1 "$T/push.$m")"
-done
-for m in $MNS; do
-	[ -s "$T/push.$m.rc" ] &&
-	    [ "$(cat "$T/push.$m.rc")" = 0 ] &&
+	[ "$(cat "$T/push.$m.rc" 2>/dev/null)" = 0 ] &&
 	    grep -Fq 'every context transferred' "$T/push.$m" &&
-	    wait_state 2 "$m" HELD && n=$((n + 1))
+	    n=$((n + 1))
 done
-if [ $n = 3 ]; then
-	ok "link A lost: every pushed context delivered (CTAA success, HELD \
+if [ $n = 3 ] && wait_for 50 held_all; then
+	ok "link A lost: every pushed context delivered (CTAA success, held \
 at ar2: 3 of 3)"
 else
-	cat "$T"/push.203.0.113.2? >"$T/why" 2>/dev/null
-	nok "link A lost: every pushed context delivered (CTAA success, HELD \
-at ar2: $n of 3)" "$T/why"
+	cat "$T"/push.203.0.113.2? "$T/held" >"$T/why" 2>/dev/null
+	nok "link A lost: every pushed context delivered (CTAA success $n of \
+3, held at ar2)" "$T/why"
 fi
 got_ctx 2 203.0.113.22 held
 check "link A lost: contexts held at ar2 equal those put at ar1" \
@@ -653,9 +677,9 @@ check "link A lost: channel ar1-ar2 still up, no new handshake" \
     eval 'fis 1 peers.ar2.state UP && [ "$(hs 1)" = "$H1" ] &&
     [ "$(hs 2)" = "$H2" ]'
 
-# Healed: link A's path ACTIVE and the primary there at both ends within
-# two HB intervals (500 ms) and slack, and DATA on link A again (tcpdump;
-# the liveness echo is sent every 500 ms).
+# Healed: DATA on link A again within two HB intervals (500 ms) and
+# slack (tcpdump; the liveness echo goes every 500 ms), link A's path
+# ACTIVE and the primary there at both ends.
 cap=
 if command -v tcpdump >/dev/null 2>&1; then
 	cap=$T/linka.pcap
@@ -671,32 +695,44 @@ if wait_path 1 ar2 192.0.2.2 ACTIVE &&
     h1=$(change_ms 1 ar2 192.0.2.2 $T2) &&
     wait_path 2 ar1 192.0.2.1 ACTIVE &&
     h2=$(change_ms 2 ar1 192.0.2.1 $T2); then
-	echo "# link A healed: path ACTIVE again $h1 ms after the heal at \
-ar1, $h2 ms at ar2 (path state timestamps: since_change_ms)"
-	check "link A back: path ACTIVE at both ends within 2 HB intervals \
-+ 2 s ($h1 ms, $h2 ms)" eval '[ "$h1" -le 3000 ] && [ "$h2" -le 3000 ]'
+	ok "link A back: path ACTIVE again at both ends"
+	# the last change: a spurious PF in a slow guest makes it later
+	echo "# link A healed: its path last became ACTIVE $h1 ms after \
+the heal at ar1, $h2 ms at ar2 (path state timestamps)"
 else
-	nok "link A back: path ACTIVE at both ends" "$T/why"
+	nok "link A back: path ACTIVE again at both ends" "$T/why"
 fi
 check "link A back: primary 192.0.2.2 / 192.0.2.1 pinned at both ends" \
     wait_for 50 primaries_ok
 check "link A back: still the same channel (no reconnect)" \
     eval 'flat 1; fis 1 peers.ar2.counters.reconnects 0'
 if [ -n "$cap" ]; then
-	sleep 2
+	sleep 1
 	kill "$tdpid" 2>/dev/null
 	wait "$tdpid" 2>/dev/null
-	tcpdump -nr "$cap" >"$T/td.txt" 2>&1
+	tcpdump -tt -nr "$cap" >"$T/td.txt" 2>&1
 	d1=$(grep '\[DATA\]' "$T/td.txt" |
 	    grep -c ' 192\.0\.2\.1\.[0-9]* > 192\.0\.2\.2\.')
 	d2=$(grep '\[DATA\]' "$T/td.txt" |
 	    grep -c ' 192\.0\.2\.2\.[0-9]* > 192\.0\.2\.1\.')
+	ta=$(grep '\[DATA\]' "$T/td.txt" |
+	    grep ' 192\.0\.2\.1\.[0-9]* > 192\.0\.2\.2\.' |
+	    awk -v t0="$T2" '$1 * 1000 >= t0 { printf "%.0f", $1 * 1000
+		exit }')
 	if [ "$d1" -ge 2 ] && [ "$d2" -ge 2 ]; then
 		ok "link A back: DATA on link A again, both ways (tcpdump on \
 ar1's eth0: $d1 packets to ar2, $d2 to ar1)"
 	else
 		nok "link A back: DATA on link A again, both ways (tcpdump on \
 ar1's eth0: $d1 packets to ar2, $d2 to ar1)" "$T/td.txt"
+	fi
+	if [ -n "$ta" ]; then
+		echo "# time back: $((ta - T2)) ms from the heal to ar1's first \
+DATA chunk on link A (tcpdump on ar1's eth0)"
+		check "link A back: DATA on link A within 2 HB intervals + 2 s \
+of the heal ($((ta - T2)) ms)" [ $((ta - T2)) -le 3000 ]
+	else
+		nok "link A back: DATA on link A after the heal" "$T/td.txt"
 	fi
 else
 	skip_one "link A back: DATA on link A again" "no tcpdump"
