@@ -16,7 +16,7 @@
 # counted; link A healed, the primary and DATA back on it at both ends in
 # bounded time (printed); a killed peer brought back as a new channel; a
 # python3 peer without ASCONF (ar1 says what to enable), and its SCTP
-# restart handled as a new channel.
+# restart handled as a new channel; a python3 peer's SET-PRIMARY undone.
 # lab-timeout: 420
 # lab-modules: bridge sch_ingress cls_u32 act_gact
 . "$(dirname "$0")/../integration/lib.sh"
@@ -54,6 +54,9 @@ peer_yaml() {
 	pr=
 	if [ $(($1 + $2)) = 4 ]; then
 		a="2001:db8::$m, 192.0.2.$m"
+		# ar1 keeps IPv4 for ar3 (its peer of another stack below)
+		[ "$m" = 3 ] && pr="
+      primary: 192.0.2.3"
 	elif [ $(($1 + $2)) = 3 ]; then
 		# ar1-ar2: the INIT goes over link B, the primary is link A's
 		a="203.0.113.$((192 + m)), 192.0.2.$m"
@@ -556,10 +559,10 @@ check "ar1-ar2: the primary set back from link B at both ends \
 203.0.113.194)" "$T/ar1/log" &&
     grep -q "peer ar1: sctp: primary set back to 192.0.2.1 (was \
 203.0.113.193)" "$T/ar2/log"'
-check "ar1-ar3 (no primary configured): its first address 2001:db8::3 \
-is the primary" eval '
-    fis 1 peers.ar3.channel.sctp.configured_primary 2001:db8::3 &&
-    fis 1 peers.ar3.channel.sctp.primary_pinned true'
+check "ar2-ar3 (no primary configured): its first address 192.0.2.3 is \
+the primary" eval '
+    fis 2 peers.ar3.channel.sctp.configured_primary 192.0.2.3 &&
+    fis 2 peers.ar3.channel.sctp.primary_pinned true'
 ctl 1 show peers
 check "ctpctl show peers: the paths of ar2 in the table, the primary \
 marked" eval 'grep "^ar2 " "$T/out" | grep -q "192\.0\.2\.2 ACTIVE\*"'
@@ -791,5 +794,95 @@ check "SCTP restart: one reconnect more, one association per neighbour \
     'flat 1; [ "$(fv 1 peers.ar3.counters.reconnects)" = $((RC0 + 1)) ] &&
     assocs_ok 1'
 kill "$FAKE" 2>/dev/null
+wait "$FAKE" 2>/dev/null
+
+# A peer's SET-PRIMARY (ASCONF): a python3 peer in ar3's place, on
+# 192.0.2.3 and 203.0.113.195 with ASCONF and AUTH, asks ar1 to send to
+# 203.0.113.195; ar1 counts the change and sets 192.0.2.3 back.
+cat >"$T/setprim.py" <<'EOF'
+import socket, ssl, struct, sys, time
+crt, key, ca = sys.argv[1:4]
+def sin(a, port):
+    return (struct.pack("=H", socket.AF_INET) + struct.pack("!H", port) +
+            socket.inet_aton(a) + bytes(8))
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+ctx.load_cert_chain(crt, key)
+ctx.load_verify_locations(ca)
+ctx.set_alpn_protocols(["ctpd/1"])
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, 132)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+# SCTP_ASCONF_SUPPORTED, SCTP_AUTH_SUPPORTED (future associations)
+s.setsockopt(132, 128, struct.pack("=II", 0, 1))
+s.setsockopt(132, 129, struct.pack("=II", 0, 1))
+s.setsockopt(132, 3, 1)
+# SCTP_SOCKOPT_BINDX_ADD
+s.setsockopt(132, 100, sin("192.0.2.3", 40001) + sin("203.0.113.195", 40001))
+s.settimeout(5)
+s.connect(("192.0.2.1", 5091))
+t = ctx.wrap_socket(s, server_hostname="ar1.test")
+t.sendall(bytes([0x3f, 0, 0, 8, 1, 2, 3, 4]))
+print("up", flush=True)
+end = time.time() + float(sys.argv[4])
+asked = False
+b = b""
+t.settimeout(0.2)
+while time.time() < end:
+    if not asked and open(sys.argv[5]).read().strip() == "go":
+        # SCTP_SET_PEER_PRIMARY_ADDR: ar1, send to our 203.0.113.195
+        asked = True
+        try:
+            t.setsockopt(132, 5, struct.pack("=i", 0) +
+                         sin("203.0.113.195", 40001) + bytes(112))
+            print("set-primary sent", flush=True)
+        except OSError as e:
+            print("set-primary:", e, flush=True)
+    try:
+        d = t.recv(4096)
+    except (socket.timeout, ssl.SSLWantReadError):
+        continue
+    if not d:
+        break
+    b += d
+    while len(b) >= 8 and len(b) >= (b[2] << 8 | b[3]):
+        n = b[2] << 8 | b[3]
+        f, b = b[:n], b[n:]
+        if f[0] == 0x3f and n == 8 and not f[1] & 0x40:
+            t.sendall(bytes([0x3f, 0x40, 0, 8]) + f[4:8])
+EOF
+: >"$T/setprim.go"
+flat 1
+PCH=$(fv 1 peers.ar3.counters.primary_changes)
+PRS=$(fv 1 peers.ar3.counters.primary_restored)
+L2=$(wc -l <"$T/ar1/log")
+(exec ip netns exec "$(ns ar3)" $PY "$T/setprim.py" "$T/pki/ar3.crt" \
+    "$T/pki/ar3.key" "$T/pki/ca.crt" 60 "$T/setprim.go" \
+    >"$T/setprim.out" 2>&1) &
+SP=$!
+_pids="$_pids $SP"
+if wait_for 150 grep -q '^up' "$T/setprim.out" && wait_up 1 ar3 150 &&
+    wait_for 50 eval 'flat 1; has_path 1 ar3 192.0.2.3 ACTIVE'; then
+	echo go >"$T/setprim.go"
+	if wait_for 100 eval 'log_since 1 $L2 | grep -q "peer ar3: sctp: \
+primary set back to 192.0.2.3 (was 203.0.113.195)"'; then
+		ok "peer's SET-PRIMARY: ar1 sets its configured primary back"
+	else
+		{ log_since 1 "$L2" | grep 'ar3: ' |
+		    grep -v 'connecting from\|refused\|next attempt'
+		    cat "$T/setprim.out"; } >"$T/why" 2>&1
+		nok "peer's SET-PRIMARY: ar1 sets its configured primary back" \
+		    "$T/why"
+	fi
+	check "peer's SET-PRIMARY: primary_changes and primary_restored \
+counted, primary 192.0.2.3 again" eval 'flat 1 &&
+	    [ "$(fv 1 peers.ar3.counters.primary_changes)" -gt "${PCH:-0}" ] &&
+	    [ "$(fv 1 peers.ar3.counters.primary_restored)" -gt "${PRS:-0}" ] &&
+	    fis 1 peers.ar3.channel.sctp.primary 192.0.2.3'
+else
+	cat "$T/setprim.out" >"$T/why" 2>&1
+	nok "peer's SET-PRIMARY: the peer of another stack comes up" "$T/why"
+fi
+kill "$SP" 2>/dev/null
+wait "$SP" 2>/dev/null
 
 finish
