@@ -465,7 +465,7 @@ print_table(const json_t *a, const char *const *prefer)
 /* Columns of the tables, where the daemon's rows have more than fit. */
 static const char *const peer_cols[] = {
 	"name", "state", "up_ms", "addresses", "transport", "connections",
-	"ipsec", "last_error", NULL
+	"paths", "ipsec", "last_error", NULL
 };
 
 /*

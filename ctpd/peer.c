@@ -39,6 +39,7 @@
 #include "peer_priv.h"
 #include "sctp.h"
 #include "sctp_msg.h"
+#include "sctp_path.h"
 #include "tls.h"
 #include "xfrm.h"
 
@@ -125,6 +126,7 @@ struct peer {
 	time_t			 up_since;
 	char			 last_error[192];
 	unsigned		 sctp_warned;	/* TRANSPORT_SCTP_W_* */
+	struct sctp_path	*paths;		/* SCTP path monitor */
 	struct peer_counters	 c;
 	struct log_limit	 ll;
 };
@@ -416,6 +418,7 @@ conn_close(struct conn *c, const char *reason, int flags)
 	c->state = CONN_DEAD;
 	TAILQ_REMOVE(&p->conns, c, entry);
 	if (was_chan) {
+		sctp_path_stop(p->paths);
 		p->chan = NULL;
 		p->up_since_ms = 0;
 		p->up_since = 0;
@@ -629,6 +632,7 @@ conn_confirm(struct conn *c)
 	c->timer = NULL;
 	if (c->sm != NULL) {
 		/* Liveness is SCTP's: heartbeats, then the association dies. */
+		sctp_path_start(p->paths, conn_fd(c));
 		plog(p, LOGL_INFO, "channel up (sctp, security ipsec, %s)",
 		    conn_dir(c));
 		if (set->ev.up != NULL)
@@ -643,6 +647,7 @@ conn_confirm(struct conn *c)
 	}
 	timer_set(c->timer, conf->timers.liveness_interval_ms);
 	timer_set(c->deadline, conf->timers.liveness_timeout_ms);
+	sctp_path_start(p->paths, conn_fd(c));
 	plog(p, LOGL_INFO, "channel up (%s)", conn_dir(c));
 	if (set->ev.up != NULL)
 		set->ev.up(p, set->arg);
@@ -1547,6 +1552,11 @@ peer_set_new(struct ctpd *d, const struct peer_events *ev, void *arg)
 		p->next_addr = 0;
 		if (p->conf->security == CTP_CONF_SEC_TLS)
 			tls = true;
+		if (p->conf->transport == CTP_CONF_TR_SCTP &&
+		    (p->paths = sctp_path_new(d->base, p->conf)) == NULL) {
+			log_warnx("peers: out of memory");
+			goto fail;
+		}
 	}
 	if (tls && (set->ctx = tls_ctx_new(&conf->tls)) == NULL)
 		goto fail;
@@ -1689,6 +1699,7 @@ peer_set_free(struct peer_set *set)
 		while ((c = TAILQ_FIRST(&p->conns)) != NULL)
 			conn_close(c, "stopping", CLOSE_NORECONNECT);
 		xfrm_peer_forget(p);
+		sctp_path_free(p->paths);
 		if (p->reconnect != NULL)
 			event_free(p->reconnect);
 	}
@@ -2000,15 +2011,17 @@ peer_json(const struct peer *p)
 	    "asconf_failed", (json_int_t)p->c.asconf_failed);
 	if (o != NULL && p->conf->security == CTP_CONF_SEC_IPSEC)
 		json_object_set_new(o, "ipsec", xfrm_peer_json(p));
+	sctp_path_json(p->paths, o);
 	return o;
 }
 
 json_t *
 peer_set_json(const struct peer_set *set)
 {
-	json_t		*arr, *o;
-	uint64_t	 added = 0, removed = 0, failed = 0;
-	size_t		 i;
+	struct sctp_path_counters	 sum = { 0 };
+	json_t				*arr, *o;
+	uint64_t			 added = 0, removed = 0, failed = 0;
+	size_t				 i;
 
 	if ((arr = json_array()) == NULL)
 		return NULL;
@@ -2018,14 +2031,18 @@ peer_set_json(const struct peer_set *set)
 		failed += set->v[i].c.asconf_failed;
 		if ((o = peer_json(&set->v[i])) != NULL)
 			json_array_append_new(arr, o);
+		sctp_path_sum(set->v[i].paths, &sum);
 	}
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
 	    "handshakes", (json_int_t)set->handshakes,
 	    "unknown_sources", (json_int_t)set->unknown_sources,
 	    "udp_unknown_sources", (json_int_t)set->udp_unknown,
 	    "addr_added", (json_int_t)added,
 	    "addr_removed", (json_int_t)removed,
 	    "asconf_failed", (json_int_t)failed,
+	    "path_changes", (json_int_t)sum.path_changes,
+	    "primary_changes", (json_int_t)sum.primary_changes,
+	    "primary_restored", (json_int_t)sum.primary_restored,
 	    "peers", arr);
 }
 

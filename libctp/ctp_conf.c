@@ -160,6 +160,9 @@ const struct ctp_conf_key ctp_conf_keys[] = {
 	    P(sctp.sack_delay_ms), "delayed SACK timer; 0ms turns it off"),
 	ROW("peers.sctp.ppid", UINT, PEER, HEX, "0", 0, UINT32_MAX, NULL,
 	    P(sctp.ppid), "payload protocol identifier sent (§8.1)"),
+	ROW("peers.sctp.primary", ADDR, PEER, UNI, NULL, 0, 0, NULL,
+	    P(sctp.primary),
+	    "path kept as primary, one of addresses; default the first"),
 
 	{ "features", CTP_CONF_T_NAMED, CTP_CONF_S_GLOBAL, RLD, NULL, 0, 0,
 	    ctp_conf_feature_names, G(features), 0,
@@ -736,6 +739,9 @@ dump_has(size_t r, const void *obj)
 	case CTP_CONF_T_PATH:
 		return *(char *const *)(const void *)((const char *)obj +
 		    k->off) != NULL;
+	case CTP_CONF_T_ADDR:		/* optional: len 0 when not set */
+		return ((const struct ctp_addr *)(const void *)
+		    ((const char *)obj + k->off))->len != 0;
 	default:
 		return 1;
 	}

@@ -147,6 +147,7 @@ struct ctp_conf_sctp {
 	uint32_t		 assoc_max_retrans;
 	uint32_t		 sack_delay_ms;	/* 0: delayed SACK off */
 	uint32_t		 ppid;		/* sent; never filtered on */
+	struct ctp_addr		 primary;	/* len 0: the first address */
 };
 
 struct ctp_conf_peer {

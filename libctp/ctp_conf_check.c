@@ -357,6 +357,28 @@ check_sctp_scope(struct ctp_conf *c, struct ctp_conf_diag *d, size_t i)
 	}
 }
 
+/* peers[].sctp.primary, if set, must be one of the peer's addresses. */
+static void
+check_sctp_primary(struct ctp_conf *c, struct ctp_conf_diag *d, size_t i)
+{
+	const struct ctp_conf_peer	*p = &c->peers[i];
+	struct ctp_addr			 w, x;
+	char				 s[64];
+	size_t				 k;
+
+	if (p->sctp.primary.len == 0)
+		return;
+	ctp_addr_norm(&p->sctp.primary, &w);
+	for (k = 0; k < p->addresses.n; k++) {
+		ctp_addr_norm(&p->addresses.v[k], &x);
+		if (x.len == w.len && memcmp(x.b, w.b, w.len) == 0)
+			return;
+	}
+	ERR("peers.sctp.primary", i, 0, "%s is not one of the addresses of "
+	    "peer %s", addr_s(s, sizeof(s), &p->sctp.primary),
+	    p->name ? p->name : "?");
+}
+
 static void
 check_sctp(struct ctp_conf *c, struct ctp_conf_diag *d, size_t i)
 {
@@ -405,6 +427,7 @@ check_sctp(struct ctp_conf *c, struct ctp_conf_diag *d, size_t i)
 		    "another path can take over", s->assoc_max_retrans,
 		    s->path_max_retrans);
 	check_sctp_scope(c, d, i);
+	check_sctp_primary(c, d, i);
 }
 
 static bool

@@ -278,6 +278,7 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(p->sctp.pf_threshold, 1);
 	ck_assert_uint_eq(p->sctp.assoc_max_retrans, 10);
 	ck_assert_uint_eq(p->sctp.ppid, 0);
+	ck_assert_uint_eq(p->sctp.primary.len, 0);	/* the first address */
 	/* udp defaults to ipsec; not confidential, so no PCTD (§8.3) */
 	ck_assert_int_eq(u->security, CTP_CONF_SEC_IPSEC);
 	ck_assert(!u->confidential && !u->pctd_ok);
@@ -290,6 +291,37 @@ START_TEST(test_defaults)
 END_TEST
 
 /* ------------------------------------------------------------ secrets */
+
+/* peers[].sctp.primary: stored as given, dumped only where set. */
+START_TEST(test_sctp_primary)
+{
+	struct ctp_conf			*c;
+	const struct ctp_conf_peer	*p;
+	char				*text, *dump;
+	static const uint8_t		 a2[4] = { 198, 51, 100, 2 };
+	static const uint8_t		 a3[4] = { 192, 0, 2, 3 };
+
+	text = read_opt("conf/good-sctp-primary.yaml");
+	ck_assert_ptr_nonnull(text);
+	c = load_clean("good-sctp-primary.yaml", text);
+	ck_assert_uint_eq(c->npeers, 3);
+	p = &c->peers[0];
+	ck_assert_uint_eq(p->sctp.primary.len, 4);
+	ck_assert_mem_eq(p->sctp.primary.b, a2, 4);
+	/* an IPv4-mapped spelling of the IPv4 address listed: read as IPv4 */
+	p = &c->peers[1];
+	ck_assert_uint_eq(p->sctp.primary.len, 4);
+	ck_assert_mem_eq(p->sctp.primary.b, a3, 4);
+	ck_assert_uint_eq(c->peers[2].sctp.primary.len, 0);
+	dump = roundtrip(c);
+	ck_assert_ptr_nonnull(strstr(dump, "primary: 198.51.100.2\n"));
+	ck_assert_ptr_nonnull(strstr(dump, "primary: 192.0.2.3\n"));
+	ck_assert_ptr_eq(strstr(strstr(dump, "name: ar4"), "primary:"), NULL);
+	free(dump);
+	ctp_conf_free(c);
+	free(text);
+}
+END_TEST
 
 START_TEST(test_secrets_hidden)
 {
@@ -794,6 +826,7 @@ conf_suite(void)
 	tcase_add_test(tc, test_enough_bad_files);
 	tcase_add_test(tc, test_example);
 	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_sctp_primary);
 	tcase_add_test(tc, test_secrets_hidden);
 	tcase_add_test(tc, test_schema);
 	tcase_add_test(tc, test_keys_file);

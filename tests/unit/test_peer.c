@@ -34,6 +34,7 @@
 #include "certgen.h"
 #include "ctpd.h"
 #include "log.h"
+#include "sctp_path.h"
 
 #define LIVE_INTERVAL	100
 #define LIVE_TIMEOUT	400
@@ -1267,9 +1268,84 @@ sctp_json(struct node *n, json_t **root)
 }
 
 /*
+ * The path monitor without a kernel association: its period follows the
+ * heartbeat interval within bounds, the configured primary defaults to the
+ * first address, and an idle monitor adds zero counters and no paths.
+ */
+START_TEST(test_sctp_path_monitor)
+{
+	struct ctp_conf_peer		 cp;
+	struct ctp_addr			 v[2], want;
+	struct sctp_path		*m;
+	struct sctp_path_counters	 sum = { 1, 2, 3 };
+	json_t				*o;
+
+	ck_assert_uint_eq(sctp_path_period_ms(1000), 250);
+	ck_assert_uint_eq(sctp_path_period_ms(100), 50);
+	ck_assert_uint_eq(sctp_path_period_ms(0), 50);
+	ck_assert_uint_eq(sctp_path_period_ms(4000), 1000);
+	ck_assert_uint_eq(sctp_path_period_ms(3600000), 1000);
+
+	memset(&cp, 0, sizeof(cp));
+	memset(v, 0, sizeof(v));
+	v[0].len = v[1].len = 4;
+	inet_pton(AF_INET, "192.0.2.2", v[0].b);
+	inet_pton(AF_INET, "198.51.100.2", v[1].b);
+	cp.name = (char *)"ar2";
+	cp.addresses.v = v;
+	cp.addresses.n = 2;
+	cp.sctp.hb_interval_ms = 1000;
+	sctp_path_configured(&cp, &want);
+	ck_assert_uint_eq(want.len, 4);
+	ck_assert_mem_eq(want.b, v[0].b, 4);
+	cp.sctp.primary = v[1];
+	sctp_path_configured(&cp, &want);
+	ck_assert_mem_eq(want.b, v[1].b, 4);
+
+	ck_assert_ptr_nonnull(m = sctp_path_new(base, &cp));
+	o = json_pack("{s:{s:I}, s:n}", "counters", "msgs_in",
+	    (json_int_t)0, "channel");
+	ck_assert_ptr_nonnull(o);
+	sctp_path_json(m, o);
+	ck_assert(json_is_null(json_object_get(o, "paths")));
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(o,
+	    "counters"), "path_changes")), 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(o,
+	    "counters"), "primary_restored")), 0);
+	json_decref(o);
+	sctp_path_sum(m, &sum);
+	sctp_path_sum(NULL, &sum);
+	ck_assert_uint_eq(sum.path_changes, 1);
+	ck_assert_uint_eq(sum.primary_changes, 2);
+	ck_assert_uint_eq(sum.primary_restored, 3);
+	sctp_path_stop(m);
+	sctp_path_start(NULL, -1);
+	sctp_path_free(m);
+	sctp_path_free(NULL);
+}
+END_TEST
+
+/* a's primary towards its peer is the configured one, and pinned. */
+static bool
+primary_pinned(struct node *n, const char *want)
+{
+	json_t		*root, *o;
+	const char	*pr;
+	bool		 r;
+
+	o = sctp_json(n, &root);
+	pr = json_string_value(json_object_get(o, "primary"));
+	r = pr != NULL && strcmp(pr, want) == 0 &&
+	    json_is_true(json_object_get(o, "primary_pinned"));
+	json_decref(root);
+	return r;
+}
+
+/*
  * TLS over a multi-homed SCTP association on loopback: two address pairs,
- * both paths listed, settings read back, no notification subscribed,
- * messages framed across records, and a restarted peer is a new channel.
+ * both paths listed, settings read back, no notification subscribed, the
+ * configured primary (ar1's second address for ar2) pinned, messages
+ * framed across records, and a restarted peer is a new channel.
  */
 START_TEST(test_sctp_channel)
 {
@@ -1279,14 +1355,17 @@ START_TEST(test_sctp_channel)
 	uint64_t	 sum_b = 0;
 	size_t		 len, i, nprim = 0;
 	uint32_t	 n = 500;
-	char		*pa, *pb;
+	char		*pa, *pb, *pa0;
 
 	if (!sctp_here()) {
 		fprintf(stdout, "test_sctp_channel: no SCTP in this kernel; "
 		    "run it in the kernel lab\n");
 		return;
 	}
-	pa = sctp_peer("ar2", "127.0.0.2, 127.0.0.4", "ar2.test");
+	pa0 = sctp_peer("ar2", "127.0.0.2, 127.0.0.4", "ar2.test");
+	ck_assert_int_gt(asprintf(&pa, "%s    sctp: {primary: 127.0.0.4}\n",
+	    pa0), 0);
+	free(pa0);
 	pb = sctp_peer("ar1", "127.0.0.1, 127.0.0.3", "ar1.test");
 	node_init(&a, "ar1", "127.0.0.1, 127.0.0.3", "ar1", pa);
 	node_init(&b, "ar2", "127.0.0.2, 127.0.0.4", "ar2", pb);
@@ -1326,9 +1405,24 @@ START_TEST(test_sctp_channel)
 		    "path_state")));
 	}
 	ck_assert_uint_eq(nprim, 1);
+	ck_assert_str_eq(json_string_value(json_object_get(o,
+	    "configured_primary")), "127.0.0.4");
 	json_decref(root);
 	ck_assert(log_has("SCTP_NODELAY 1 read back, notifications "
 	    "subscribed: none"));
+
+	/*
+	 * The INIT went to (or came from) another address: the monitor moves
+	 * a's primary to 127.0.0.4 once that path is ACTIVE; b keeps its
+	 * first address, 127.0.0.1, whichever side connected.
+	 */
+	WAIT(primary_pinned(&a, "127.0.0.4") && primary_pinned(&b,
+	    "127.0.0.1"), 10000);
+	ck_assert_msg(primary_pinned(&a, "127.0.0.4"), "a: primary not pinned");
+	ck_assert_msg(primary_pinned(&b, "127.0.0.1"), "b: primary not pinned");
+	ck_assert_int_ge(pcount(&a, "primary_restored"), 1);
+	ck_assert(log_has("peer ar2: sctp: primary set back to 127.0.0.4"));
+	ck_assert_int_eq(pcount(&a, "primary_changes"), 0);
 
 	/* Many small messages, then large ones across TLS records. */
 	for (i = 0; i < n; i++) {
@@ -1617,6 +1711,7 @@ peer_suite(void)
 	tcase_add_test(tc, test_three_routers);
 	tcase_add_test(tc, test_sctp_refused);
 	tcase_add_test(tc, test_sctp_ipsec_refused);
+	tcase_add_test(tc, test_sctp_path_monitor);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("sctp");
 	tcase_add_checked_fixture(tc, setup, teardown);
