@@ -148,21 +148,12 @@ ss_to_addr(const struct sockaddr_storage *ss, struct ctp_addr *a)
 }
 
 static const char *
-addr_str(const struct ctp_addr *a, char *buf, size_t len)
-{
-	if (inet_ntop(a->len == 4 ? AF_INET : AF_INET6, a->b, buf,
-	    (socklen_t)len) == NULL)
-		snprintf(buf, len, "?");
-	return buf;
-}
-
-static const char *
 src_str(const struct mn_src *src, char *buf, size_t len)
 {
 	struct ctp_addr	 a;
 
 	ss_to_addr(&src->ss, &a);
-	return addr_str(&a, buf, len);
+	return ctp_addr_str(&a, buf, len);
 }
 
 static void
@@ -294,7 +285,7 @@ open_udp(struct mn_sock *s, const struct ctp_addr *a, uint16_t port)
 	    set_int(s->fd, IPPROTO_IPV6, IPV6_V6ONLY, 1, "IPV6_V6ONLY"))
 		return -1;
 	if (bind(s->fd, (struct sockaddr *)&ss, sslen) == -1) {
-		log_warn("mn: udp bind %s port %u", addr_str(a, as,
+		log_warn("mn: udp bind %s port %u", ctp_addr_str(a, as,
 		    sizeof(as)), port);
 		return -1;
 	}
@@ -343,8 +334,8 @@ mn_input(struct mn_listener *l, const struct mn_src *src, const uint8_t *b,
 	if ((v = rl_check(l->rl, &sa, &l->msg.mn, now)) != RL_PASS) {
 		l->c[mn_rl_counter[v]]++;
 		log_limited(&l->log_rate, now, LOGL_INFO, "mn %s: CTAR from "
-		    "%s dropped: %s", addr_str(&l->msg.mn, ms, sizeof(ms)),
-		    addr_str(&sa, as, sizeof(as)), rl_verdict_names[v]);
+		    "%s dropped: %s", ctp_addr_str(&l->msg.mn, ms, sizeof(ms)),
+		    ctp_addr_str(&sa, as, sizeof(as)), rl_verdict_names[v]);
 		return;
 	}
 	l->c[MN_C_DELIVERED]++;
@@ -752,8 +743,8 @@ mn_auth_failed(struct mn_listener *l, const struct mn_src *src,
 	rl_fail(l->rl, &sa, mn, now);
 	l->c[MN_C_AUTH_FAILED]++;
 	log_limited(&l->log_auth, now, LOGL_WARN, "mn %s: token rejected "
-	    "(from %s), held off for %llu ms", addr_str(mn, ms, sizeof(ms)),
-	    addr_str(&sa, as, sizeof(as)),
+	    "(from %s), held off for %llu ms", ctp_addr_str(mn, ms, sizeof(ms)),
+	    ctp_addr_str(&sa, as, sizeof(as)),
 	    (unsigned long long)rl_holdoff(l->rl, RL_T_MN, mn, now));
 }
 

@@ -197,16 +197,6 @@ ms_tv(uint32_t ms, struct timeval *tv)
 	tv->tv_usec = (ms % 1000) * 1000;
 }
 
-static bool
-addr_eq(const struct ctp_addr *a, const struct ctp_addr *b)
-{
-	struct ctp_addr	 x, y;
-
-	ctp_addr_norm(a, &x);
-	ctp_addr_norm(b, &y);
-	return x.len == y.len && memcmp(x.b, y.b, x.len) == 0;
-}
-
 static int
 addr_family(const struct ctp_addr *a)
 {
@@ -214,15 +204,6 @@ addr_family(const struct ctp_addr *a)
 
 	ctp_addr_norm(a, &x);
 	return x.len == 4 ? AF_INET : AF_INET6;
-}
-
-static const char *
-addr_str(const struct ctp_addr *a, char *buf, size_t len)
-{
-	if (inet_ntop(a->len == 4 ? AF_INET : AF_INET6, a->b, buf,
-	    (socklen_t)len) == NULL)
-		snprintf(buf, len, "?");
-	return buf;
 }
 
 static socklen_t
@@ -281,9 +262,11 @@ sa_str(const struct sockaddr_storage *ss, char *buf, size_t len)
 	if (sa_addr(ss, &a, &port) == -1)
 		snprintf(buf, len, "?");
 	else if (a.len == 16)
-		snprintf(buf, len, "[%s]:%u", addr_str(&a, s, sizeof(s)), port);
+		snprintf(buf, len, "[%s]:%u", ctp_addr_str(&a, s, sizeof(s)),
+		    port);
 	else
-		snprintf(buf, len, "%s:%u", addr_str(&a, s, sizeof(s)), port);
+		snprintf(buf, len, "%s:%u", ctp_addr_str(&a, s, sizeof(s)),
+		    port);
 	return buf;
 }
 
@@ -885,14 +868,14 @@ modeb_addrs_ok(struct conn *c, int fd, char *why, size_t len)
 	}
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < p->conf->addresses.n; j++)
-			if (addr_eq(&p->conf->addresses.v[j], &v[i]))
+			if (ctp_addr_eq(&p->conf->addresses.v[j], &v[i]))
 				break;
 		if (j == p->conf->addresses.n) {
 			/* No ESP policy was checked for it (§8.4). */
 			snprintf(why, len, "association refused: peer address "
 			    "%s is not configured for this peer (security "
 			    "ipsec: the preflight covers configured pairs "
-			    "only)", addr_str(&v[i], a, sizeof(a)));
+			    "only)", ctp_addr_str(&v[i], a, sizeof(a)));
 			return false;
 		}
 	}
@@ -963,7 +946,7 @@ conn_connected_cb(evutil_socket_t fd, short what, void *arg)
 	int		 err = 0;
 	socklen_t	 len = sizeof(err);
 
-	addr_str(&c->remote, a, sizeof(a));
+	ctp_addr_str(&c->remote, a, sizeof(a));
 	if (what & EV_TIMEOUT) {
 		snprintf(reason, sizeof(reason), "connect to %s timed out", a);
 		conn_close(c, reason, 0);
@@ -993,7 +976,7 @@ listener_find(struct peer_set *set, const struct ctp_addr *a, bool udp)
 	size_t	 i;
 
 	for (i = 0; i < set->nls; i++)
-		if (set->ls[i].udp == udp && addr_eq(&set->ls[i].addr, a))
+		if (set->ls[i].udp == udp && ctp_addr_eq(&set->ls[i].addr, a))
 			return &set->ls[i];
 	return NULL;
 }
@@ -1080,7 +1063,8 @@ peer_connect(struct peer *p)
 	sl = addr_sa(&local, 0, &ss);
 	if (bind(c->fd, (struct sockaddr *)&ss, sl) == -1) {
 		snprintf(reason, sizeof(reason), "cannot bind local address "
-		    "%s: %s", addr_str(&local, a, sizeof(a)), strerror(errno));
+		    "%s: %s", ctp_addr_str(&local, a, sizeof(a)),
+		    strerror(errno));
 		conn_close(c, reason, 0);
 		return;
 	}
@@ -1088,7 +1072,7 @@ peer_connect(struct peer *p)
 	if (connect(c->fd, (struct sockaddr *)&ss, sl) == -1 &&
 	    errno != EINPROGRESS) {
 		snprintf(reason, sizeof(reason), "connect to %s port %u: %s",
-		    addr_str(&remote, a, sizeof(a)), p->conf->port,
+		    ctp_addr_str(&remote, a, sizeof(a)), p->conf->port,
 		    strerror(errno));
 		conn_close(c, reason, 0);
 		return;
@@ -1104,7 +1088,7 @@ peer_connect(struct peer *p)
 	event_add(c->connect_ev, &tv);
 	if (p->conf->transport != CTP_CONF_TR_SCTP)
 		plog(p, LOGL_VERBOSE, "connecting to %s port %u",
-		    addr_str(&remote, a, sizeof(a)), p->conf->port);
+		    ctp_addr_str(&remote, a, sizeof(a)), p->conf->port);
 }
 
 static void
@@ -1118,7 +1102,8 @@ peer_udp_up(struct peer *p)
 	if (listener_find(set, &p->local, true) == NULL ||
 	    listener_find(set, &p->local, true)->fd == -1) {
 		snprintf(reason, sizeof(reason), "no udp socket on %s port %u",
-		    addr_str(&p->local, a, sizeof(a)), set->d->conf->router.port);
+		    ctp_addr_str(&p->local, a, sizeof(a)),
+		    set->d->conf->router.port);
 		peer_error(p, reason);
 		peer_check_reconnect(p);
 		return;
@@ -1206,7 +1191,7 @@ peer_by_addr_tr(struct peer_set *set, const struct ctp_addr *a,
 		if (set->v[i].conf->transport != tr)
 			continue;
 		for (j = 0; j < set->v[i].conf->addresses.n; j++)
-			if (addr_eq(&set->v[i].conf->addresses.v[j], a))
+			if (ctp_addr_eq(&set->v[i].conf->addresses.v[j], a))
 				return &set->v[i];
 	}
 	return NULL;
@@ -1300,7 +1285,7 @@ listener_accept_cb(evutil_socket_t fd, short what, void *arg)
 			log_limited(&set->ll, now_ms(), LOGL_WARN,
 			    "%s: refused connection from %s: not a configured "
 			    "%s peer",
-			    listener_proto(l), addr_str(&a, s, sizeof(s)),
+			    listener_proto(l), ctp_addr_str(&a, s, sizeof(s)),
 			    listener_proto(l));
 			close(cfd);
 			continue;
@@ -1313,7 +1298,7 @@ listener_accept_cb(evutil_socket_t fd, short what, void *arg)
 			p->c.incoming_refused++;
 			log_limited(&p->ll, now_ms(), LOGL_WARN, "peer %s: "
 			    "refused connection from %s: %s", p->conf->name,
-			    addr_str(&a, s, sizeof(s)), p->disabled ?
+			    ctp_addr_str(&a, s, sizeof(s)), p->disabled ?
 			    "peer disabled" : "too many pending connections");
 			close(cfd);
 			continue;
@@ -1325,7 +1310,7 @@ listener_accept_cb(evutil_socket_t fd, short what, void *arg)
 		c->fd = cfd;
 		c->remote = a;
 		plog(p, LOGL_VERBOSE, "connection from %s",
-		    addr_str(&a, s, sizeof(s)));
+		    ctp_addr_str(&a, s, sizeof(s)));
 		if (l->sctp && transport_sctp_accepted(cfd, p->conf,
 		    set->sctp_ls, why, sizeof(why)) == -1) {
 			conn_close(c, why, 0);
@@ -1369,7 +1354,7 @@ udp_read_cb(evutil_socket_t fd, short what, void *arg)
 			set->udp_unknown++;
 			log_limited(&set->ll, now, LOGL_WARN, "udp: dropped "
 			    "datagram from %s: not a configured udp peer",
-			    addr_str(&a, s, sizeof(s)));
+			    ctp_addr_str(&a, s, sizeof(s)));
 			continue;
 		}
 		if (!p->udp_up)
@@ -1452,11 +1437,11 @@ listener_open(struct listener *l)
 		goto fail;
 	if (!l->sctp)
 		log_verbose("%s: listening on %s port %u", listener_proto(l),
-		    addr_str(&l->addr, a, sizeof(a)), port);
+		    ctp_addr_str(&l->addr, a, sizeof(a)), port);
 	return 0;
  fail:
 	log_warn("%s: cannot listen on %s port %u", listener_proto(l),
-	    addr_str(&l->addr, a, sizeof(a)), port);
+	    ctp_addr_str(&l->addr, a, sizeof(a)), port);
 	listener_close(l);
 	return -1;
 }
@@ -1749,7 +1734,7 @@ peer_by_addr(struct peer_set *set, const struct ctp_addr *a)
 
 	for (i = 0; i < set->n; i++)
 		for (j = 0; j < set->v[i].conf->addresses.n; j++)
-			if (addr_eq(&set->v[i].conf->addresses.v[j], a))
+			if (ctp_addr_eq(&set->v[i].conf->addresses.v[j], a))
 				return &set->v[i];
 	return NULL;
 }
@@ -1969,7 +1954,7 @@ peer_json(const struct peer *p)
 	if ((addrs = json_array()) == NULL)
 		return NULL;
 	for (i = 0; i < p->conf->addresses.n; i++)
-		json_array_append_new(addrs, json_string(addr_str(
+		json_array_append_new(addrs, json_string(ctp_addr_str(
 		    &p->conf->addresses.v[i], a, sizeof(a))));
 	TAILQ_FOREACH(c, &p->conns, entry)
 		nconn++;
@@ -2066,7 +2051,7 @@ peer_set_sctp_addr(struct peer_set *set, const struct ctp_addr *a,
 	size_t			 i, dl = 0, ml = 0;
 	int			 fd;
 
-	addr_str(a, as, sizeof(as));
+	ctp_addr_str(a, as, sizeof(as));
 	done[0] = moved[0] = '\0';
 	for (i = 0; i < set->n; i++) {
 		p = &set->v[i];
@@ -2092,8 +2077,8 @@ peer_set_sctp_addr(struct peer_set *set, const struct ctp_addr *a,
 				if (!added && prim.len != 0) {
 					snprintf(moved + ml, sizeof(moved) - ml,
 					    "%s%s to %s", ml > 0 ? ", " : "",
-					    p->conf->name, addr_str(&prim, ps,
-					    sizeof(ps)));
+					    p->conf->name, ctp_addr_str(&prim,
+					    ps, sizeof(ps)));
 					ml = strlen(moved);
 				}
 				if (why[0] == '\0')

@@ -173,7 +173,7 @@ prov_job_reap(struct prov_job *j, int ws)
 
 	prov_job_unlink(j);
 	st = j->timed_out ? CTP_ST_INSTALL_FAILED : provider_exit_status(ws);
-	store_addr_str(&j->mn, a, sizeof(a));
+	ctp_addr_str(&j->mn, a, sizeof(a));
 	if (j->owner == NULL) {
 		log_verbose("xfer %s: %s hook (cancelled) ended", a,
 		    j->feature);
@@ -273,7 +273,7 @@ prov_exec(struct provider *pv, const struct ctp_conf_feature *f,
 	size_t			 len;
 	ssize_t			 w;
 
-	store_addr_str(mn, a, sizeof(a));
+	ctp_addr_str(mn, a, sizeof(a));
 	if ((j = calloc(1, sizeof(*j))) == NULL ||
 	    (j->copy = malloc(cdb->data_len ? cdb->data_len : 1)) == NULL)
 		goto fail;

@@ -77,15 +77,6 @@ struct rtnl {
 
 static int	 dump_start(struct rtnl *);
 
-static const char *
-astr(const struct ctp_addr *a, char *buf, size_t len)
-{
-	if (inet_ntop(a->len == 4 ? AF_INET : AF_INET6, a->b, buf,
-	    (socklen_t)len) == NULL)
-		snprintf(buf, len, "?");
-	return buf;
-}
-
 static struct rtnl_addr *
 addr_find(const struct rtnl *r, const struct ctp_addr *a)
 {
@@ -118,19 +109,19 @@ addr_update(struct rtnl *r, struct rtnl_addr *ra)
 	}
 	if (!u && failed)
 		log_warnx("router address %s failed duplicate address "
-		    "detection: not used", astr(&ra->a, s, sizeof(s)));
+		    "detection: not used", ctp_addr_str(&ra->a, s, sizeof(s)));
 	else if (!u && tentative && !ra->waiting) {
 		ra->waiting = true;
 		log_info("router address %s is tentative (duplicate address "
 		    "detection): waiting until it is usable",
-		    astr(&ra->a, s, sizeof(s)));
+		    ctp_addr_str(&ra->a, s, sizeof(s)));
 	}
 	if (u || !tentative)
 		ra->waiting = false;
 	if (u == ra->usable)
 		return;
 	ra->usable = u;
-	log_debug("router address %s %s", astr(&ra->a, s, sizeof(s)),
+	log_debug("router address %s %s", ctp_addr_str(&ra->a, s, sizeof(s)),
 	    u ? "usable" : "gone");
 	if (r->initial || r->cb == NULL)
 		return;

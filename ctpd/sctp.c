@@ -80,18 +80,6 @@ addrs_fams(const struct ctp_conf_addrs *l)
 	return f;
 }
 
-static const char *
-addr_str(const struct ctp_addr *a, char *buf, size_t len)
-{
-	struct ctp_addr	 x;
-
-	ctp_addr_norm(a, &x);
-	if (inet_ntop(x.len == 4 ? AF_INET : AF_INET6, x.b, buf,
-	    (socklen_t)len) == NULL)
-		snprintf(buf, len, "?");
-	return buf;
-}
-
 /* Length of the sockaddr at sa, 0 if its family is not IPv4 or IPv6. */
 static size_t
 sa_len(const struct sockaddr *sa)
@@ -156,7 +144,7 @@ pack_add(struct addrpack *pk, const struct ctp_addr *a, uint16_t port)
 	}
 	pk->n++;
 	snprintf(pk->text + tl, sizeof(pk->text) - tl, "%s%s",
-	    tl > 0 ? ", " : "", addr_str(&x, s, sizeof(s)));
+	    tl > 0 ? ", " : "", ctp_addr_str(&x, s, sizeof(s)));
 }
 
 /* The addresses of l whose family is in fams. */
@@ -498,7 +486,7 @@ bind_reason(const struct addrpack *pk, uint16_t port, int err, char *why,
 		close(fd);
 		if (e != 0 && sa_addr(sa, &a) == 0) {
 			snprintf(why, len, "cannot bind local address %s "
-			    "port %u: %s", addr_str(&a, s, sizeof(s)), port,
+			    "port %u: %s", ctp_addr_str(&a, s, sizeof(s)), port,
 			    strerror(e));
 			return;
 		}
@@ -530,7 +518,7 @@ bind_present(int fd, const struct addrpack *pk, uint16_t port, char *bound,
 		sa = (const struct sockaddr *)(const void *)(pk->buf + off);
 		if ((l = sa_len(sa)) == 0 || sa_addr(sa, &a) == -1)
 			break;
-		addr_str(&a, s, sizeof(s));
+		ctp_addr_str(&a, s, sizeof(s));
 		if (sctp_bindx(fd, (struct sockaddr *)(uintptr_t)sa, 1,
 		    SCTP_BINDX_ADD_ADDR) == 0) {
 			bl = strlen(bound);
@@ -744,7 +732,7 @@ paths_missing(const struct ctp_conf *c, const struct ctp_conf_peer *p,
 			continue;
 		bl = strlen(buf);
 		snprintf(buf + bl, len - bl, "%s%s", miss++ > 0 ? ", " : "",
-		    addr_str(&x, s, sizeof(s)));
+		    ctp_addr_str(&x, s, sizeof(s)));
 	}
 	return miss;
 }
@@ -795,7 +783,7 @@ transport_sctp_check(int fd, const struct ctp_conf *c,
 	paths[0] = '\0';
 	for (i = 0; i < n; i++) {
 		snprintf(paths + pl, sizeof(paths) - pl, "%s%s",
-		    i > 0 ? ", " : "", addr_str(&v[i], s, sizeof(s)));
+		    i > 0 ? ", " : "", ctp_addr_str(&v[i], s, sizeof(s)));
 		pl = strlen(paths);
 	}
 	log_verbose("peer %s: sctp: association up, %zu path(s) (%s), "
@@ -1043,7 +1031,7 @@ transport_sctp_addr_del(int fd, const struct ctp_addr *a,
 		if (setsockopt(fd, SOL_SCTP, SCTP_SET_PEER_PRIMARY_ADDR, &sp,
 		    sizeof(sp)) == -1)
 			snprintf(why, len, "SCTP_SET_PEER_PRIMARY_ADDR %s: %s",
-			    addr_str(&y, s, sizeof(s)), strerror(errno));
+			    ctp_addr_str(&y, s, sizeof(s)), strerror(errno));
 		else
 			*prim = y;
 		break;
@@ -1097,8 +1085,8 @@ addrs_json(struct sockaddr *all, int cnt)
 		if ((l = sa_len(sa)) == 0)
 			break;
 		if (sa_addr(sa, &a) == 0)
-			json_array_append_new(arr, json_string(addr_str(&a, s,
-			    sizeof(s))));
+			json_array_append_new(arr, json_string(
+			    ctp_addr_str(&a, s, sizeof(s))));
 		off += l;
 	}
 	return arr;
@@ -1120,14 +1108,14 @@ path_json(int fd, const struct sockaddr *sa, size_t l,
 	memcpy(&pi.spinfo_address, sa, l);
 	if (sctp_opt_info(fd, 0, SCTP_GET_PEER_ADDR_INFO, &pi, &sl) == -1)
 		return json_pack("{s:s, s:s, s:b}", "address",
-		    addr_str(&a, s, sizeof(s)), "path_state", "UNKNOWN",
+		    ctp_addr_str(&a, s, sizeof(s)), "path_state", "UNKNOWN",
 		    "primary", a.len == primary->len &&
 		    memcmp(a.b, primary->b, a.len) == 0);
 	if (pi.spinfo_state >= 0 && pi.spinfo_state < (int32_t)(sizeof(
 	    path_names) / sizeof(path_names[0]) - 1))
 		st = path_names[pi.spinfo_state];
 	return json_pack("{s:s, s:s, s:b, s:I, s:I, s:I, s:I}",
-	    "address", addr_str(&a, s, sizeof(s)),
+	    "address", ctp_addr_str(&a, s, sizeof(s)),
 	    "path_state", st,
 	    "primary", a.len == primary->len &&
 	    memcmp(a.b, primary->b, a.len) == 0,
@@ -1228,7 +1216,7 @@ transport_sctp_json(int fd)
 	    "assoc_state", st.sstat_state >= 0 && st.sstat_state <
 	    (int32_t)(sizeof(sstat_names) / sizeof(sstat_names[0]) - 1) ?
 	    sstat_names[st.sstat_state] : "UNKNOWN",
-	    "primary", primary.len != 0 ? addr_str(&primary, s, sizeof(s)) :
+	    "primary", primary.len != 0 ? ctp_addr_str(&primary, s, sizeof(s)) :
 	    "",
 	    "instreams", (int)st.sstat_instrms,
 	    "outstreams", (int)st.sstat_outstrms,

@@ -77,22 +77,6 @@ now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static bool
-addr_eq(const struct ctp_addr *a, const struct ctp_addr *b)
-{
-	return a->len == b->len && a->len != 0 &&
-	    memcmp(a->b, b->b, a->len) == 0;
-}
-
-static const char *
-addr_str(const struct ctp_addr *a, char *buf, size_t len)
-{
-	if (a->len == 0 || inet_ntop(a->len == 4 ? AF_INET : AF_INET6, a->b,
-	    buf, (socklen_t)len) == NULL)
-		snprintf(buf, len, "?");
-	return buf;
-}
-
 static socklen_t
 sa_len(const struct sockaddr *sa)
 {
@@ -132,7 +116,7 @@ path_find(struct sctp_path *m, const struct ctp_addr *a)
 	size_t	 i;
 
 	for (i = 0; i < m->n; i++)
-		if (addr_eq(&m->v[i].addr, a))
+		if (ctp_addr_eq(&m->v[i].addr, a))
 			return &m->v[i];
 	return NULL;
 }
@@ -146,7 +130,7 @@ path_change(struct sctp_path *m, struct path *pa, enum path_state st,
 	m->c.path_changes++;
 	pa->changes++;
 	log_limited(&m->ll, now, LOGL_INFO, "peer %s: sctp: path %s %s -> %s",
-	    m->conf->name, addr_str(&pa->addr, s, sizeof(s)),
+	    m->conf->name, ctp_addr_str(&pa->addr, s, sizeof(s)),
 	    path_state_names[pa->state], path_state_names[st]);
 	pa->state = st;
 	pa->since_ms = now;
@@ -217,7 +201,7 @@ pin_primary(struct sctp_path *m, uint64_t now)
 	struct path		*pa;
 	char			 s1[INET6_ADDRSTRLEN], s2[INET6_ADDRSTRLEN];
 
-	if (addr_eq(&m->primary, &m->want) ||
+	if (ctp_addr_eq(&m->primary, &m->want) ||
 	    (pa = path_find(m, &m->want)) == NULL || pa->state != PS_ACTIVE)
 		return;
 	memset(&sp, 0, sizeof(sp));
@@ -226,13 +210,14 @@ pin_primary(struct sctp_path *m, uint64_t now)
 	    sizeof(sp)) == -1) {
 		log_limited(&m->ll, now, LOGL_WARN, "peer %s: sctp: cannot "
 		    "set the primary back to %s: %s", m->conf->name,
-		    addr_str(&m->want, s1, sizeof(s1)), strerror(errno));
+		    ctp_addr_str(&m->want, s1, sizeof(s1)), strerror(errno));
 		return;
 	}
 	m->c.primary_restored++;
 	log_limited(&m->ll, now, LOGL_INFO, "peer %s: sctp: primary set back "
-	    "to %s (was %s)", m->conf->name, addr_str(&m->want, s1, sizeof(s1)),
-	    m->primary_seen ? addr_str(&m->primary, s2, sizeof(s2)) : "none");
+	    "to %s (was %s)", m->conf->name,
+	    ctp_addr_str(&m->want, s1, sizeof(s1)), m->primary_seen ?
+	    ctp_addr_str(&m->primary, s2, sizeof(s2)) : "none");
 	m->primary = m->want;
 	m->primary_seen = true;
 }
@@ -252,12 +237,12 @@ poll_status(struct sctp_path *m, uint64_t now, bool first)
 	    sa_addr((struct sockaddr *)&st.sstat_primary.spinfo_address,
 	    &pr) == -1)
 		return;
-	if (m->primary_seen && !addr_eq(&pr, &m->primary)) {
+	if (m->primary_seen && !ctp_addr_eq(&pr, &m->primary)) {
 		m->c.primary_changes++;
 		log_limited(&m->ll, now, LOGL_INFO, "peer %s: sctp: primary "
 		    "moved from %s to %s", m->conf->name,
-		    addr_str(&m->primary, s1, sizeof(s1)),
-		    addr_str(&pr, s2, sizeof(s2)));
+		    ctp_addr_str(&m->primary, s1, sizeof(s1)),
+		    ctp_addr_str(&pr, s2, sizeof(s2)));
 	}
 	m->primary = pr;
 	m->primary_seen = true;
@@ -426,10 +411,10 @@ sctp_path_json(const struct sctp_path *m, json_t *peer)
 	if ((o = json_object_get(peer, "channel")) == NULL ||
 	    (o = json_object_get(o, "sctp")) == NULL || !json_is_object(o))
 		return;
-	json_object_set_new(o, "configured_primary", json_string(addr_str(
+	json_object_set_new(o, "configured_primary", json_string(ctp_addr_str(
 	    &m->want, s, sizeof(s))));
 	json_object_set_new(o, "primary_pinned", json_boolean(m->fd != -1 &&
-	    m->primary_seen && addr_eq(&m->primary, &m->want)));
+	    m->primary_seen && ctp_addr_eq(&m->primary, &m->want)));
 	json_object_set_new(o, "monitor_period_ms",
 	    json_integer(m->period_ms));
 	if ((paths = json_object_get(o, "paths")) == NULL)
@@ -441,7 +426,7 @@ sctp_path_json(const struct sctp_path *m, json_t *peer)
 			continue;
 		for (j = 0; j < m->n; j++) {
 			pa = &m->v[j];
-			if (strcmp(addr_str(&pa->addr, s, sizeof(s)),
+			if (strcmp(ctp_addr_str(&pa->addr, s, sizeof(s)),
 			    json_string_value(addr)) != 0)
 				continue;
 			json_object_set_new(x, "changes",

@@ -63,18 +63,6 @@ store_addr_hash(uint64_t seed, const struct ctp_addr *a)
 	return h;
 }
 
-const char *
-store_addr_str(const struct ctp_addr *a, char *buf, size_t len)
-{
-	struct ctp_addr	 n;
-
-	ctp_addr_norm(a, &n);
-	if (inet_ntop(n.len == 4 ? AF_INET : AF_INET6, n.b, buf,
-	    (socklen_t)len) == NULL)
-		snprintf(buf, len, "?");
-	return buf;
-}
-
 int
 store_addr_parse(const char *s, struct ctp_addr *out)
 {

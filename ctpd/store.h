@@ -59,8 +59,6 @@ void		 store_set_limit(struct store *, uint64_t limit);
 /* Keyed hash of a normalised address (seed chosen at random per table). */
 uint64_t	 store_addr_hash(uint64_t seed, const struct ctp_addr *a);
 uint64_t	 store_seed(void);
-/* "192.0.2.10" or "2001:db8::10" into buf (INET6_ADDRSTRLEN octets). */
-const char	*store_addr_str(const struct ctp_addr *a, char *buf, size_t len);
 /* Parse an IPv4 or IPv6 address; -1 if it is neither. */
 int		 store_addr_parse(const char *s, struct ctp_addr *out);
 

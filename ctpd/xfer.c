@@ -202,7 +202,7 @@ xfer_account(struct xfer_engine *x, struct xfer_mn *m)
 const char *
 xfer_addr(const struct ctp_addr *a, char *buf, size_t len)
 {
-	return store_addr_str(a, buf, len);
+	return ctp_addr_str(a, buf, len);
 }
 
 static const char *

@@ -71,14 +71,6 @@ addr_fam(const struct ctp_addr *a)
 	return a->len == 4 ? AF_INET : AF_INET6;
 }
 
-static const char *
-astr(const struct ctp_addr *a, char *buf, size_t len)
-{
-	if (inet_ntop(addr_fam(a), a->b, buf, (socklen_t)len) == NULL)
-		snprintf(buf, len, "?");
-	return buf;
-}
-
 static void
 xaddr_get(const xfrm_address_t *x, int fam, struct ctp_addr *a)
 {
@@ -426,11 +418,12 @@ pair_str(const struct dflow *f, char *buf, size_t len)
 
 	if (f->dport == 0)	/* an ephemeral port: name the other one */
 		snprintf(buf, len, "%s -> %s %s from port %u",
-		    astr(f->src, s, sizeof(s)), astr(f->dst, d, sizeof(d)),
+		    ctp_addr_str(f->src, s, sizeof(s)),
+		    ctp_addr_str(f->dst, d, sizeof(d)),
 		    proto_name(f->proto), f->sport);
 	else
-		snprintf(buf, len, "%s -> %s %s/%u", astr(f->src, s,
-		    sizeof(s)), astr(f->dst, d, sizeof(d)),
+		snprintf(buf, len, "%s -> %s %s/%u", ctp_addr_str(f->src, s,
+		    sizeof(s)), ctp_addr_str(f->dst, d, sizeof(d)),
 		    proto_name(f->proto), f->dport);
 }
 
@@ -738,8 +731,8 @@ peer_event(const struct xfrm_event *e, void *arg)
 		if (e->type == XFRM_EV_SOFT) {
 			log_info("peer %s: ESP SA 0x%08x %s -> %s reached its "
 			    "soft lifetime (rekey due)", peer_name(x->p),
-			    e->spi, astr(&e->src, s, sizeof(s)),
-			    astr(&e->dst, d, sizeof(d)));
+			    e->spi, ctp_addr_str(&e->src, s, sizeof(s)),
+			    ctp_addr_str(&e->dst, d, sizeof(d)));
 			continue;
 		}
 		if (e->type == XFRM_EV_NEWSA && x->degraded[0] == '\0')
@@ -752,8 +745,8 @@ peer_event(const struct xfrm_event *e, void *arg)
 		} else if (e->type == XFRM_EV_HARD) {
 			snprintf(x->degraded, sizeof(x->degraded), "SA 0x%08x "
 			    "%s -> %s expired: %s", e->spi,
-			    astr(&e->src, s, sizeof(s)),
-			    astr(&e->dst, d, sizeof(d)), why);
+			    ctp_addr_str(&e->src, s, sizeof(s)),
+			    ctp_addr_str(&e->dst, d, sizeof(d)), why);
 			log_warnx("peer %s: IPsec degraded: %s",
 			    peer_name(x->p), x->degraded);
 		}

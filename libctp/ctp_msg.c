@@ -4,7 +4,13 @@
  * table, limits, the type and status name tables, and the address and status
  * entry coders shared by the bodies in ctp_msg_mn.c and ctp_msg_xfer.c.
  */
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -416,4 +422,26 @@ ctp_addr_norm(const struct ctp_addr *a, struct ctp_addr *out)
 		memcpy(n.b, a->b, n.len);
 	}
 	*out = n;
+}
+
+bool
+ctp_addr_eq(const struct ctp_addr *a, const struct ctp_addr *b)
+{
+	struct ctp_addr	 x, y;
+
+	ctp_addr_norm(a, &x);
+	ctp_addr_norm(b, &y);
+	return x.len != 0 && x.len == y.len && memcmp(x.b, y.b, x.len) == 0;
+}
+
+const char *
+ctp_addr_str(const struct ctp_addr *a, char *buf, size_t len)
+{
+	struct ctp_addr	 n;
+
+	ctp_addr_norm(a, &n);
+	if ((n.len != 4 && n.len != 16) || inet_ntop(n.len == 4 ? AF_INET :
+	    AF_INET6, n.b, buf, (socklen_t)len) == NULL)
+		snprintf(buf, len, "?");
+	return buf;
 }

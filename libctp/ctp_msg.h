@@ -92,6 +92,13 @@ struct ctp_addr {
  * octets past len are zero.  a and out may be the same.
  */
 void		 ctp_addr_norm(const struct ctp_addr *a, struct ctp_addr *out);
+/* a and b are the same node: both set and equal once normalised. */
+bool		 ctp_addr_eq(const struct ctp_addr *a, const struct ctp_addr *b);
+/*
+ * The normalised a in text ("192.0.2.1", "2001:db8::1") into buf, which it
+ * returns; "?" for an unset address or one that does not fit.
+ */
+const char	*ctp_addr_str(const struct ctp_addr *a, char *buf, size_t len);
 
 /*
  * One Context Data Block (§4.1).  A request CDB (CTAR/CT-Req) is the 4-octet

@@ -5,6 +5,8 @@
  * per malformed-input class (error and offset), mutation of every golden
  * vector, limits, names, and the ICMP wrapper and checksum.
  */
+#include <arpa/inet.h>
+
 #include <check.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -1453,6 +1455,38 @@ START_TEST(test_addr_norm)
 }
 END_TEST
 
+/* Both spellings of one node are equal and print alike; unset is neither. */
+START_TEST(test_addr_eq_str)
+{
+	struct ctp_addr	 m, v4, v6, none;
+	char		 buf[INET6_ADDRSTRLEN], tiny[4];
+
+	memset(&m, 0, sizeof(m));
+	m.len = 16;
+	m.b[10] = 0xff;
+	m.b[11] = 0xff;
+	memcpy(m.b + 12, "\xc0\x00\x02\x01", 4);
+	memset(&v4, 0, sizeof(v4));
+	v4.len = 4;
+	memcpy(v4.b, "\xc0\x00\x02\x01", 4);
+	memset(&v6, 0, sizeof(v6));
+	v6.len = 16;
+	memcpy(v6.b, "\x20\x01\x0d\xb8", 4);
+	v6.b[15] = 1;
+	memset(&none, 0, sizeof(none));
+	ck_assert(ctp_addr_eq(&m, &v4));
+	ck_assert(ctp_addr_eq(&v4, &m));
+	ck_assert(!ctp_addr_eq(&v4, &v6));
+	ck_assert(!ctp_addr_eq(&none, &none));
+	v4.b[3] = 2;
+	ck_assert(!ctp_addr_eq(&m, &v4));
+	ck_assert_str_eq(ctp_addr_str(&m, buf, sizeof(buf)), "192.0.2.1");
+	ck_assert_str_eq(ctp_addr_str(&v6, buf, sizeof(buf)), "2001:db8::1");
+	ck_assert_str_eq(ctp_addr_str(&none, buf, sizeof(buf)), "?");
+	ck_assert_str_eq(ctp_addr_str(&v6, tiny, sizeof(tiny)), "?");
+}
+END_TEST
+
 START_TEST(test_names)
 {
 	struct ctp_limits	 lim;
@@ -1571,6 +1605,7 @@ msg_suite(void)
 	tcase_add_test(tc, test_icmp_golden);
 	tcase_add_test(tc, test_icmp_bad);
 	tcase_add_test(tc, test_addr_norm);
+	tcase_add_test(tc, test_addr_eq_str);
 	suite_add_tcase(s, tc);
 	return s;
 }
