@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -30,6 +31,7 @@
 
 /* A queued message: this header, then len octets. */
 struct qhdr {
+	uint64_t	 since_ms;	/* queued at (monotonic) */
 	uint32_t	 len;
 	uint32_t	 ttl_ms;
 	uint32_t	 reliable;
@@ -54,8 +56,18 @@ struct sctp_msg {
 	struct {
 		uint64_t	 in, out, unordered, reliable, queued;
 		uint64_t	 oversize, garbage, notifications;
+		uint64_t	 expired;	/* lifetime over in the queue */
 	}			 c;
 };
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
 
 static void
 really_free(struct sctp_msg *m)
@@ -218,6 +230,7 @@ write_cb(evutil_socket_t fd, short what, void *arg)
 	struct sctp_msg	*m = arg;
 	struct qhdr	 h;
 	const uint8_t	*p;
+	uint64_t	 waited;
 	int		 r;
 
 	(void)fd;
@@ -225,13 +238,20 @@ write_cb(evutil_socket_t fd, short what, void *arg)
 	m->busy++;
 	while (m->err[0] == '\0' &&
 	    evbuffer_copyout(m->out, &h, sizeof(h)) == (ev_ssize_t)sizeof(h)) {
+		/* The lifetime runs from sctp_msg_send, queue included. */
+		waited = now_ms() - h.since_ms;
+		if (!h.reliable && waited >= h.ttl_ms) {
+			m->c.expired++;
+			evbuffer_drain(m->out, sizeof(h) + h.len);
+			continue;
+		}
 		if ((p = evbuffer_pullup(m->out, (ev_ssize_t)(sizeof(h) +
 		    h.len))) == NULL) {
 			snprintf(m->err, sizeof(m->err), "out of memory");
 			break;
 		}
 		if ((r = send_one(m, p + sizeof(h), h.len, h.reliable != 0,
-		    h.ttl_ms)) == 1) {
+		    h.reliable ? 0 : h.ttl_ms - (uint32_t)waited)) == 1) {
 			event_add(m->wev, NULL);
 			break;
 		}
@@ -319,6 +339,7 @@ sctp_msg_send(struct sctp_msg *m, const uint8_t *buf, size_t len,
 		return -1;
 	}
 	memset(&h, 0, sizeof(h));
+	h.since_ms = now_ms();
 	h.len = (uint32_t)len;
 	h.ttl_ms = ttl_ms;
 	h.reliable = reliable;
@@ -425,12 +446,13 @@ sctp_msg_json(const struct sctp_msg *m)
 	socklen_t		 l = sizeof(ps);
 #endif
 
-	o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 	    "msgs_in", (json_int_t)m->c.in,
 	    "msgs_out", (json_int_t)m->c.out,
 	    "unordered_ttl", (json_int_t)m->c.unordered,
 	    "reliable", (json_int_t)m->c.reliable,
 	    "queued", (json_int_t)m->c.queued,
+	    "expired_in_queue", (json_int_t)m->c.expired,
 	    "queued_octets", (json_int_t)evbuffer_get_length(m->out),
 	    "oversize", (json_int_t)m->c.oversize,
 	    "garbage", (json_int_t)m->c.garbage,

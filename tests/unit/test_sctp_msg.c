@@ -413,6 +413,67 @@ START_TEST(test_send_queue)
 }
 END_TEST
 
+/*
+ * A message that may expire and waits in the user-space queue past its
+ * lifetime is dropped there and counted; it never reaches the peer.
+ */
+START_TEST(test_queue_ttl)
+{
+	static uint8_t	 b[60000], rb[65536];
+	uint8_t		 small[64];
+	struct sctp_msg	*m;
+	size_t		 sent = 0, got = 0, extra = 0;
+	ssize_t		 n;
+	int		 cli, srv, fl;
+	uint64_t	 dl;
+
+	if (!sctp_here())
+		return;
+	pair(&cli, &srv, 0);
+	m = sctp_msg_new(base, srv, 65535, MAXQ, 0, &cbs, NULL);
+	ck_assert_ptr_nonnull(m);
+	/* Reliable messages until one has to wait in the queue. */
+	fill(b, sizeof(b), sizeof(b));
+	while (sctp_msg_queued(m) == 0) {
+		ck_assert_int_eq(sctp_msg_send(m, b, sizeof(b), true, 0), 0);
+		sent++;
+		ck_assert_uint_lt(sent, 1000);
+	}
+	fill(small, sizeof(small), sizeof(small));
+	ck_assert_int_eq(sctp_msg_send(m, small, sizeof(small), false, 50), 0);
+	usleep(150 * 1000);
+	ck_assert_int_eq(fcntl(cli, F_SETFL, O_NONBLOCK), 0);
+	dl = mono_ms() + 20000;
+	while ((got < sent || sctp_msg_queued(m) > 0) && mono_ms() < dl) {
+		event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+		fl = 0;
+		n = sctp_recvmsg(cli, rb, sizeof(rb), NULL, 0, NULL, &fl);
+		if (n == -1) {
+			ck_assert_int_eq(errno, EAGAIN);
+			usleep(1000);
+			continue;
+		}
+		if (n == (ssize_t)sizeof(b))
+			got++;
+		else
+			extra++;
+	}
+	ck_assert_uint_eq(got, sent);
+	ck_assert_uint_eq(sctp_msg_queued(m), 0);
+	WAIT(false, 100);
+	fl = 0;
+	n = sctp_recvmsg(cli, rb, sizeof(rb), NULL, 0, NULL, &fl);
+	ck_assert_int_eq(n, -1);
+	ck_assert_uint_eq(extra, 0);
+	ck_assert_int_eq(jcount(m, "expired_in_queue"), 1);
+	ck_assert_int_eq(jcount(m, "unordered_ttl"), 0);
+	ck_assert_int_eq(jcount(m, "reliable"), (json_int_t)sent);
+	ck_assert_int_eq(nclosed, 0);
+	sctp_msg_free(m);
+	close(cli);
+}
+END_TEST
+
 /* Unordered with a lifetime: PR-SCTP negotiated, sent and counted. */
 START_TEST(test_pr_sctp)
 {
@@ -461,6 +522,7 @@ main(void)
 	tcase_add_test(tc, test_oversize);
 	tcase_add_test(tc, test_garbage);
 	tcase_add_test(tc, test_send_queue);
+	tcase_add_test(tc, test_queue_ttl);
 	tcase_add_test(tc, test_pr_sctp);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
