@@ -80,9 +80,8 @@ addrs_fams(const struct ctp_conf_addrs *l)
 	return f;
 }
 
-/* Length of the sockaddr at sa, 0 if its family is not IPv4 or IPv6. */
-static size_t
-sa_len(const struct sockaddr *sa)
+size_t
+transport_sctp_sa_len(const struct sockaddr *sa)
 {
 	if (sa->sa_family == AF_INET)
 		return sizeof(struct sockaddr_in);
@@ -91,8 +90,8 @@ sa_len(const struct sockaddr *sa)
 	return 0;
 }
 
-static int
-sa_addr(const struct sockaddr *sa, struct ctp_addr *a)
+int
+transport_sctp_sa_addr(const struct sockaddr *sa, struct ctp_addr *a)
 {
 	struct sockaddr_in	 s4;
 	struct sockaddr_in6	 s6;
@@ -477,14 +476,14 @@ bind_reason(const struct addrpack *pk, uint16_t port, int err, char *why,
 
 	for (off = 0; off < pk->len; off += l) {
 		sa = (const struct sockaddr *)(const void *)(pk->buf + off);
-		if ((l = sa_len(sa)) == 0)
+		if ((l = transport_sctp_sa_len(sa)) == 0)
 			break;
 		if ((fd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC,
 		    IPPROTO_SCTP)) == -1)
 			break;
 		e = bind(fd, sa, (socklen_t)l) == -1 ? errno : 0;
 		close(fd);
-		if (e != 0 && sa_addr(sa, &a) == 0) {
+		if (e != 0 && transport_sctp_sa_addr(sa, &a) == 0) {
 			snprintf(why, len, "cannot bind local address %s "
 			    "port %u: %s", ctp_addr_str(&a, s, sizeof(s)), port,
 			    strerror(e));
@@ -516,7 +515,8 @@ bind_present(int fd, const struct addrpack *pk, uint16_t port, char *bound,
 	bound[0] = missing[0] = '\0';
 	for (off = 0; off < pk->len; off += l) {
 		sa = (const struct sockaddr *)(const void *)(pk->buf + off);
-		if ((l = sa_len(sa)) == 0 || sa_addr(sa, &a) == -1)
+		if ((l = transport_sctp_sa_len(sa)) == 0 ||
+		    transport_sctp_sa_addr(sa, &a) == -1)
 			break;
 		ctp_addr_str(&a, s, sizeof(s));
 		if (sctp_bindx(fd, (struct sockaddr *)(uintptr_t)sa, 1,
@@ -853,9 +853,9 @@ local_has(int fd, sctp_assoc_t id, const struct ctp_addr *a, size_t *n)
 		return -1;
 	for (i = 0; i < (size_t)cnt; i++) {
 		sa = (struct sockaddr *)(void *)((uint8_t *)all + off);
-		if ((l = sa_len(sa)) == 0)
+		if ((l = transport_sctp_sa_len(sa)) == 0)
 			break;
-		if (sa_addr(sa, &y) == 0 && y.len == x.len &&
+		if (transport_sctp_sa_addr(sa, &y) == 0 && y.len == x.len &&
 		    memcmp(y.b, x.b, x.len) == 0)
 			found = 1;
 		off += l;
@@ -1058,9 +1058,9 @@ transport_sctp_peer_addrs(int fd, struct ctp_addr *v, size_t max)
 		return 0;
 	for (i = 0; i < (size_t)cnt && n < max; i++) {
 		sa = (struct sockaddr *)(void *)((uint8_t *)all + off);
-		if ((l = sa_len(sa)) == 0)
+		if ((l = transport_sctp_sa_len(sa)) == 0)
 			break;
-		if (sa_addr(sa, &v[n]) == 0)
+		if (transport_sctp_sa_addr(sa, &v[n]) == 0)
 			n++;
 		off += l;
 	}
@@ -1082,9 +1082,9 @@ addrs_json(struct sockaddr *all, int cnt)
 		return NULL;
 	for (i = 0; i < cnt; i++) {
 		sa = (struct sockaddr *)(void *)((uint8_t *)all + off);
-		if ((l = sa_len(sa)) == 0)
+		if ((l = transport_sctp_sa_len(sa)) == 0)
 			break;
-		if (sa_addr(sa, &a) == 0)
+		if (transport_sctp_sa_addr(sa, &a) == 0)
 			json_array_append_new(arr, json_string(
 			    ctp_addr_str(&a, s, sizeof(s))));
 		off += l;
@@ -1102,7 +1102,7 @@ path_json(int fd, const struct sockaddr *sa, size_t l,
 	char			 s[INET6_ADDRSTRLEN];
 	const char		*st = "UNKNOWN";
 
-	if (sa_addr(sa, &a) == -1)
+	if (transport_sctp_sa_addr(sa, &a) == -1)
 		return NULL;
 	memset(&pi, 0, sizeof(pi));
 	memcpy(&pi.spinfo_address, sa, l);
@@ -1209,8 +1209,8 @@ transport_sctp_json(int fd)
 	if (sctp_opt_info(fd, 0, SCTP_STATUS, &st, &l) == -1)
 		return json_null();
 	memset(&primary, 0, sizeof(primary));
-	(void)sa_addr((struct sockaddr *)&st.sstat_primary.spinfo_address,
-	    &primary);
+	(void)transport_sctp_sa_addr(
+	    (struct sockaddr *)&st.sstat_primary.spinfo_address, &primary);
 	o = json_pack("{s:I, s:s, s:s, s:i, s:i, s:I, s:i, s:i, s:I}",
 	    "assoc_id", (json_int_t)st.sstat_assoc_id,
 	    "assoc_state", st.sstat_state >= 0 && st.sstat_state <
@@ -1252,7 +1252,7 @@ transport_sctp_json(int fd)
 	if ((cnt = sctp_getpaddrs(fd, 0, &all)) > 0) {
 		for (i = 0; i < cnt; i++) {
 			sa = (struct sockaddr *)(void *)((uint8_t *)all + off);
-			if ((sl = sa_len(sa)) == 0)
+			if ((sl = transport_sctp_sa_len(sa)) == 0)
 				break;
 			json_array_append_new(paths, path_json(fd, sa, sl,
 			    &primary));

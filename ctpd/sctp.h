@@ -16,6 +16,8 @@
 
 #include "ctp_conf.h"
 
+struct sockaddr;
+
 /* Warnings transport_sctp_check() gives once per peer. */
 #define TRANSPORT_SCTP_W_ADDIP	0x01	/* no ASCONF or AUTH negotiated */
 #define TRANSPORT_SCTP_W_PATHS	0x02	/* a configured address is no path */
@@ -98,6 +100,12 @@ enum transport_sctp_ch transport_sctp_addr_del(int fd,
 		    const struct ctp_addr *a, const struct ctp_addr *usable,
 		    size_t nusable, struct ctp_addr *prim, char *why,
 		    size_t len);
+
+/* Length of the sockaddr at sa, 0 if its family is not IPv4 or IPv6. */
+size_t		 transport_sctp_sa_len(const struct sockaddr *sa);
+/* The normalised address of sa; -1 if it is not IPv4 or IPv6. */
+int		 transport_sctp_sa_addr(const struct sockaddr *sa,
+		    struct ctp_addr *a);
 
 /*
  * The peer addresses of the association on fd, IPv4-mapped ones as IPv4;

@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "sctp.h"
 #include "sctp_path.h"
 
 #define PERIOD_MIN_MS	50
@@ -77,39 +78,6 @@ now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static socklen_t
-sa_len(const struct sockaddr *sa)
-{
-	if (sa->sa_family == AF_INET)
-		return sizeof(struct sockaddr_in);
-	if (sa->sa_family == AF_INET6)
-		return sizeof(struct sockaddr_in6);
-	return 0;
-}
-
-/* The normalised address of sa; -1 if not IPv4 or IPv6. */
-static int
-sa_addr(const struct sockaddr *sa, struct ctp_addr *a)
-{
-	struct sockaddr_in	 s4;
-	struct sockaddr_in6	 s6;
-	struct ctp_addr		 x;
-
-	memset(&x, 0, sizeof(x));
-	if (sa->sa_family == AF_INET) {
-		memcpy(&s4, sa, sizeof(s4));
-		x.len = 4;
-		memcpy(x.b, &s4.sin_addr, 4);
-	} else if (sa->sa_family == AF_INET6) {
-		memcpy(&s6, sa, sizeof(s6));
-		x.len = 16;
-		memcpy(x.b, &s6.sin6_addr, 16);
-	} else
-		return -1;
-	ctp_addr_norm(&x, a);
-	return 0;
-}
-
 static struct path *
 path_find(struct sctp_path *m, const struct ctp_addr *a)
 {
@@ -156,10 +124,10 @@ poll_paths(struct sctp_path *m, uint64_t now, bool first)
 		return false;
 	for (k = 0; k < cnt; k++) {
 		sa = (struct sockaddr *)(void *)((uint8_t *)all + off);
-		if ((sl = sa_len(sa)) == 0)
+		if ((sl = (socklen_t)transport_sctp_sa_len(sa)) == 0)
 			break;
 		off += sl;
-		if (sa_addr(sa, &a) == -1)
+		if (transport_sctp_sa_addr(sa, &a) == -1)
 			continue;
 		memset(&pi, 0, sizeof(pi));
 		memcpy(&pi.spinfo_address, sa, sl);
@@ -234,8 +202,8 @@ poll_status(struct sctp_path *m, uint64_t now, bool first)
 		return;
 	memset(&st, 0, sizeof(st));
 	if (sctp_opt_info(m->fd, 0, SCTP_STATUS, &st, &l) == -1 ||
-	    sa_addr((struct sockaddr *)&st.sstat_primary.spinfo_address,
-	    &pr) == -1)
+	    transport_sctp_sa_addr(
+	    (struct sockaddr *)&st.sstat_primary.spinfo_address, &pr) == -1)
 		return;
 	if (m->primary_seen && !ctp_addr_eq(&pr, &m->primary)) {
 		m->c.primary_changes++;
